@@ -1,0 +1,68 @@
+locals {
+  create_detector = var.create && var.create_detector
+  adopt_detector  = var.create && !var.create_detector
+
+  detector_id  = local.create_detector ? aws_guardduty_detector.this[0].id : (local.adopt_detector ? data.aws_guardduty_detector.existing[0].id : null)
+  detector_arn = local.create_detector ? aws_guardduty_detector.this[0].arn : (local.adopt_detector ? data.aws_guardduty_detector.existing[0].arn : null)
+
+  # Agent management only means something while Runtime Monitoring is on; the validation of
+  # var.runtime_monitoring keeps the two consistent.
+  agent_management = {
+    ECS_FARGATE_AGENT_MANAGEMENT = var.runtime_monitoring.ecs_fargate_agent_management
+    EC2_AGENT_MANAGEMENT         = var.runtime_monitoring.ec2_agent_management
+    EKS_ADDON_MANAGEMENT         = var.runtime_monitoring.eks_addon_management
+  }
+
+  protection_plans = {
+    S3_DATA_EVENTS         = var.protection_plans.s3_data_events
+    EKS_AUDIT_LOGS         = var.protection_plans.eks_audit_logs
+    EBS_MALWARE_PROTECTION = var.protection_plans.ebs_malware_protection
+    RDS_LOGIN_EVENTS       = var.protection_plans.rds_login_events
+    LAMBDA_NETWORK_LOGS    = var.protection_plans.lambda_network_logs
+  }
+}
+
+resource "aws_guardduty_detector" "this" {
+  count = local.create_detector ? 1 : 0
+
+  enable                       = true
+  finding_publishing_frequency = var.finding_publishing_frequency
+
+  tags = var.tags
+}
+
+# An adopted detector is read, so that a wrong ID fails at plan time instead of half-way
+# through an apply.
+data "aws_guardduty_detector" "existing" {
+  count = local.adopt_detector ? 1 : 0
+
+  id = var.detector_id
+}
+
+# RUNTIME_MONITORING supersedes EKS_RUNTIME_MONITORING. The API rejects requests that configure
+# both, so this module never manages EKS_RUNTIME_MONITORING.
+resource "aws_guardduty_detector_feature" "runtime_monitoring" {
+  count = var.create ? 1 : 0
+
+  detector_id = local.detector_id
+  name        = "RUNTIME_MONITORING"
+  status      = var.runtime_monitoring.enabled ? "ENABLED" : "DISABLED"
+
+  # Every agent management option is sent, DISABLED included, so that the plan states it and
+  # a change made outside Terraform shows up as drift.
+  dynamic "additional_configuration" {
+    for_each = local.agent_management
+    content {
+      name   = additional_configuration.key
+      status = additional_configuration.value ? "ENABLED" : "DISABLED"
+    }
+  }
+}
+
+resource "aws_guardduty_detector_feature" "protection_plan" {
+  for_each = var.create ? local.protection_plans : {}
+
+  detector_id = local.detector_id
+  name        = each.key
+  status      = each.value ? "ENABLED" : "DISABLED"
+}

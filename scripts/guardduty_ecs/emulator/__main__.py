@@ -1,0 +1,27 @@
+"""Run moto's server with the project's extensions: ``python -m guardduty_ecs.emulator``."""
+
+from __future__ import annotations
+
+import argparse
+
+from moto import server
+
+from guardduty_ecs.emulator import guardduty
+
+
+def install_extensions() -> None:
+    """Apply every emulator extension of this project to moto, in this process."""
+    guardduty.install()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="moto server with guardduty_ecs extensions")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    install_extensions()
+    server.main(["--host", args.host, "--port", str(args.port)])
+
+
+if __name__ == "__main__":
+    main()

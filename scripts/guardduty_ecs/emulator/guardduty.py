@@ -1,0 +1,129 @@
+"""GuardDuty detector features, as AWS keeps them, for moto's detector model.
+
+moto 5.2.5 stores the ``features`` list of the last ``UpdateDetector`` call verbatim. AWS instead
+*merges* a request into the detector's feature set (by feature name, then by additional
+configuration name), stamps ``updatedAt`` and rejects requests that AWS rejects. The Terraform
+provider relies on the merge: every ``aws_guardduty_detector_feature`` resource sends one feature
+and reads it back from ``GetDetector``, so without it concurrent feature resources overwrite
+each other and the provider fails with "empty result".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.guardduty import models
+from moto.guardduty.exceptions import GuardDutyException
+
+# From botocore's GuardDuty model (DetectorFeature / FeatureAdditionalConfiguration enums).
+FEATURE_ADDITIONAL_CONFIGURATIONS: dict[str, frozenset[str]] = {
+    "S3_DATA_EVENTS": frozenset(),
+    "EKS_AUDIT_LOGS": frozenset(),
+    "EBS_MALWARE_PROTECTION": frozenset(),
+    "RDS_LOGIN_EVENTS": frozenset({"RDS_DATA_RISK"}),
+    "LAMBDA_NETWORK_LOGS": frozenset(),
+    "EKS_RUNTIME_MONITORING": frozenset({"EKS_ADDON_MANAGEMENT"}),
+    "RUNTIME_MONITORING": frozenset(
+        {"EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"}
+    ),
+    "AI_PROTECTION": frozenset(),
+    "AI_ANALYST": frozenset(),
+}
+FEATURE_STATUSES = frozenset({"ENABLED", "DISABLED"})
+
+
+class BadRequestException(GuardDutyException):
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("BadRequestException", message)
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [("X-Amzn-ErrorType", "BadRequestException")]
+
+
+def _timestamp() -> float:
+    # The REST-JSON protocol of GuardDuty sends timestamps as epoch seconds.
+    return datetime.now(UTC).timestamp()
+
+
+def validate_feature_request(features: list[dict[str, Any]]) -> None:
+    """Reject what the GuardDuty API rejects, with the same kind of message."""
+    names = [feature.get("name") for feature in features]
+    if "RUNTIME_MONITORING" in names and "EKS_RUNTIME_MONITORING" in names:
+        raise BadRequestException(
+            "The request is rejected because RUNTIME_MONITORING and EKS_RUNTIME_MONITORING "
+            "cannot be configured in the same request."
+        )
+    for feature in features:
+        name = feature.get("name")
+        if name not in FEATURE_ADDITIONAL_CONFIGURATIONS:
+            raise BadRequestException(f"The request is rejected because feature {name} is invalid.")
+        if feature.get("status") not in (None, *FEATURE_STATUSES):
+            raise BadRequestException(f"The request is rejected because status of {name} is invalid.")
+        for configuration in feature.get("additionalConfiguration") or []:
+            config_name = configuration.get("name")
+            if config_name not in FEATURE_ADDITIONAL_CONFIGURATIONS[name]:
+                raise BadRequestException(
+                    f"The request is rejected because additional configuration {config_name} "
+                    f"is not supported for feature {name}."
+                )
+            if configuration.get("status") not in FEATURE_STATUSES:
+                raise BadRequestException(
+                    f"The request is rejected because status of {config_name} is invalid."
+                )
+
+
+def merge_features(
+    current: list[dict[str, Any]], requested: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the detector's features after applying ``requested`` the way AWS does."""
+    validate_feature_request(requested)
+    now = _timestamp()
+    merged = {feature["name"]: dict(feature) for feature in current}
+    for request in requested:
+        feature = merged.setdefault(
+            request["name"], {"name": request["name"], "status": "DISABLED"}
+        )
+        if "status" in request:
+            feature["status"] = request["status"]
+        feature["updatedAt"] = now
+        configurations = {c["name"]: dict(c) for c in feature.get("additionalConfiguration", [])}
+        for configuration in request.get("additionalConfiguration") or []:
+            configurations[configuration["name"]] = {
+                "name": configuration["name"],
+                "status": configuration["status"],
+                "updatedAt": now,
+            }
+        if configurations:
+            feature["additionalConfiguration"] = list(configurations.values())
+    return list(merged.values())
+
+
+def install() -> None:
+    """Patch moto's GuardDuty detector so that features merge as on AWS."""
+    detector_cls = models.Detector
+    original_init = detector_cls.__init__
+    original_update = detector_cls.update
+
+    def __init__(self: models.Detector, *args: Any, **kwargs: Any) -> None:
+        features = kwargs.pop("features", None) or []
+        original_init(self, *args, features=[], **kwargs)
+        self.features = merge_features([], features)
+
+    def update(
+        self: models.Detector,
+        enable: bool,
+        finding_publishing_frequency: str,
+        data_sources: dict[str, Any],
+        features: list[dict[str, Any]] | None,
+    ) -> None:
+        merged = merge_features(self.features, features) if features is not None else None
+        original_update(self, enable, finding_publishing_frequency, data_sources, None)
+        if merged is not None:
+            self.features = merged
+        self.updated_at = datetime.now()
+
+    detector_cls.__init__ = __init__  # type: ignore[method-assign]
+    detector_cls.update = update  # type: ignore[method-assign]

@@ -1,0 +1,165 @@
+"""Start, reset and stop the emulator as a child process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+EMULATOR_HOST = "127.0.0.1"
+EMULATOR_REGION = "us-east-1"
+# moto's default account; ARNs built by the emulator use it.
+EMULATOR_ACCOUNT_ID = "123456789012"
+
+# Variables that would make the provider or boto3 ignore the emulator's dummy credentials.
+_CREDENTIAL_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
+
+
+def emulator_environment(endpoint_url: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Return ``base`` (default: this process's environment) pointed at the emulator.
+
+    Only standard AWS SDK variables are used, so Terraform examples stay exactly as a user
+    would run them against AWS.
+    """
+    environment = {
+        key: value
+        for key, value in (os.environ if base is None else base).items()
+        if key not in _CREDENTIAL_VARIABLES
+    }
+    environment.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": EMULATOR_REGION,
+            "AWS_DEFAULT_REGION": EMULATOR_REGION,
+            # Keeps the shared config/credentials files of the machine out of the way.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+    )
+    return environment
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+class EmulatorError(RuntimeError):
+    """The emulator could not be started or reached."""
+
+
+class EmulatorProcess:
+    """moto's server with this project's extensions, on 127.0.0.1 and a free port."""
+
+    def __init__(self, log_dir: Path | None = None, start_timeout: float = 30.0) -> None:
+        self._log_dir = log_dir
+        self._start_timeout = start_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.log_path: Path | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._process is None:
+            raise EmulatorError("the emulator is not running")
+        return f"http://{EMULATOR_HOST}:{self.port}"
+
+    def environment(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment for Terraform and boto3 to use this emulator."""
+        return emulator_environment(self.endpoint_url, base)
+
+    def start(self) -> EmulatorProcess:
+        log_dir = self._log_dir or Path(tempfile.mkdtemp(prefix="guardduty-ecs-emulator-"))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port(EMULATOR_HOST)
+        self.log_path = log_dir / f"emulator-{self.port}.log"
+        package_root = Path(__file__).resolve().parents[2]
+        child_env = dict(os.environ)
+        # The child must import this package even when it is not installed (e.g. from a checkout).
+        child_env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(package_root), child_env.get("PYTHONPATH", "")])
+        )
+        with self.log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "guardduty_ecs.emulator",
+                    "--host",
+                    EMULATOR_HOST,
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=child_env,
+            )
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self._start_timeout
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise EmulatorError(
+                    f"the emulator exited with code {self._process.returncode}; "
+                    f"see {self.log_path}"
+                )
+            try:
+                self.reset()
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        self.stop()
+        raise EmulatorError(
+            f"the emulator did not answer within {self._start_timeout:.0f}s; see {self.log_path}"
+        )
+
+    def reset(self) -> None:
+        """Forget every resource, in every account and region."""
+        request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            if response.status != 200:
+                raise EmulatorError(f"emulator reset answered HTTP {response.status}")
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,102 @@
+"""Plan, apply and tear down the project's Terraform against a backend, for tests and the demo."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tftest
+
+from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.terraform import TerraformSettings, configure_terraform, stage_tree, terraform_test
+
+TfVars = dict[str, Any]
+
+
+@dataclass
+class Stack:
+    """One Terraform root module in a staged working copy."""
+
+    test: tftest.TerraformTest
+    tf_vars: TfVars = field(default_factory=dict)
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.test.tfdir)
+
+    def init(self) -> None:
+        self.test.setup(cleanup_on_exit=False)
+
+    def plan(self) -> tftest.TerraformPlanOutput:
+        return self.test.plan(output=True, tf_vars=self.tf_vars)
+
+    def apply(self) -> None:
+        self.test.apply(tf_vars=self.tf_vars)
+
+    def outputs(self) -> dict[str, Any]:
+        return dict(self.test.output())
+
+    def pending_changes(self) -> list[str]:
+        """Addresses and actions of every resource change a new plan would make."""
+        return [
+            f"{change['address']}: {'/'.join(change['change']['actions'])}"
+            for change in self.plan().resource_changes.values()
+            if change["change"]["actions"] not in (["no-op"], ["read"])
+        ]
+
+    def managed_resources(self) -> list[str]:
+        """Addresses of the managed resources in the state."""
+        state = json.loads(self.test.execute_command("show", "-json").out or "{}")
+        addresses: list[str] = []
+
+        def walk(module: dict[str, Any]) -> None:
+            addresses.extend(
+                r["address"] for r in module.get("resources", []) if r.get("mode") == "managed"
+            )
+            for child in module.get("child_modules", []):
+                walk(child)
+
+        walk(state.get("values", {}).get("root_module", {}))
+        return sorted(addresses)
+
+    def destroy(self) -> None:
+        self.test.destroy(tf_vars=self.tf_vars)
+
+
+@dataclass
+class Workbench:
+    """A staged copy of the Terraform tree and the environment that points it at a backend."""
+
+    root: Path
+    settings: TerraformSettings
+    environment: dict[str, str]
+
+    def stack(self, relative_dir: str, tf_vars: TfVars | None = None) -> Stack:
+        """A stack for ``relative_dir`` (``""`` for the root module) of the staged tree."""
+        directory = self.root / relative_dir
+        return Stack(terraform_test(directory, self.environment), dict(tf_vars or {}))
+
+
+@contextmanager
+def emulated_workbench(work_dir: Path | None = None) -> Iterator[tuple[Workbench, EmulatorProcess]]:
+    """Start the emulator and stage the Terraform tree for it; stop the emulator afterwards."""
+    with tempfile.TemporaryDirectory(prefix="guardduty-ecs-") as temporary:
+        base = work_dir or Path(temporary)
+        settings = configure_terraform(base / "terraform")
+        root = stage_tree(base / "tree")
+        with EmulatorProcess(log_dir=base / "logs") as emulator:
+            environment = settings.environment(emulator.environment())
+            yield Workbench(root, settings, environment), emulator
+
+
+def timed(action: Callable[[], Any]) -> float:
+    """Run ``action`` and return how long it took, in seconds."""
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started

@@ -23,6 +23,7 @@ locals {
 }
 
 resource "aws_guardduty_detector" "this" {
+  #checkov:skip=CKV2_AWS_3:This module enables GuardDuty in one account and region; organization-wide enablement (delegated administrator, auto-enable for members) runs in the administrator account and is composed per region by the caller.
   count = local.create_detector ? 1 : 0
 
   enable                       = true

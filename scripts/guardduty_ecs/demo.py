@@ -22,11 +22,9 @@ def run_demo(out: TextIO, work_dir: Path | None = None) -> None:
         mirror = workbench.settings.mirror
         out.write(f"emulator: {emulator.endpoint_url} (moto server with project extensions)\n")
         out.write(f"provider: {f'filesystem mirror {mirror}' if mirror else 'public registry'}\n")
-        stack = workbench.stack(DEMO_EXAMPLE)
-
-        seconds = timed(stack.init)
+        stack, seconds = timed(lambda: workbench.stack(DEMO_EXAMPLE))
         out.write(f"\n== terraform init {DEMO_EXAMPLE} ({seconds:.1f}s)\n")
-        seconds = timed(stack.apply)
+        _, seconds = timed(stack.apply)
         out.write(f"== terraform apply ({seconds:.1f}s) created:\n")
         for address in stack.managed_resources():
             out.write(f"   {address}\n")
@@ -41,7 +39,9 @@ def run_demo(out: TextIO, work_dir: Path | None = None) -> None:
             client(session, "guardduty", emulator.endpoint_url), outputs["detector_id"]
         )
         out.write(f"\n== GuardDuty reports for detector {detector.detector_id}\n")
-        out.write(f"   status {detector.status}, publishing {detector.finding_publishing_frequency}\n")
+        out.write(
+            f"   status {detector.status}, publishing {detector.finding_publishing_frequency}\n"
+        )
         for name, status in sorted(detector.features.items()):
             extra = detector.additional_configuration.get(name) or {}
             details = ", ".join(f"{key} {value}" for key, value in sorted(extra.items()))
@@ -52,7 +52,7 @@ def run_demo(out: TextIO, work_dir: Path | None = None) -> None:
         for change in changes:
             out.write(f"   {change}\n")
 
-        seconds = timed(stack.destroy)
+        _, seconds = timed(stack.destroy)
         leftovers = remaining_resources(session, emulator.endpoint_url)
         out.write(f"== terraform destroy ({seconds:.1f}s): ")
         out.write("nothing left behind\n" if not leftovers else f"LEFT BEHIND {leftovers}\n")

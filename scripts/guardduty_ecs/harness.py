@@ -9,14 +9,28 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tftest
 
 from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.terraform import TerraformSettings, configure_terraform, stage_tree, terraform_test
+from guardduty_ecs.terraform import (
+    TerraformSettings,
+    configure_terraform,
+    stage_tree,
+    terraform_test,
+)
 
 TfVars = dict[str, Any]
+Result = TypeVar("Result")
+
+
+def cli_variables(tf_vars: TfVars) -> dict[str, str]:
+    """``-var`` values as Terraform parses them: JSON for everything but plain strings."""
+    return {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in tf_vars.items()
+    }
 
 
 @dataclass
@@ -34,10 +48,10 @@ class Stack:
         self.test.setup(cleanup_on_exit=False)
 
     def plan(self) -> tftest.TerraformPlanOutput:
-        return self.test.plan(output=True, tf_vars=self.tf_vars)
+        return self.test.plan(output=True, tf_vars=cli_variables(self.tf_vars))
 
     def apply(self) -> None:
-        self.test.apply(tf_vars=self.tf_vars)
+        self.test.apply(tf_vars=cli_variables(self.tf_vars))
 
     def outputs(self) -> dict[str, Any]:
         return dict(self.test.output())
@@ -66,7 +80,7 @@ class Stack:
         return sorted(addresses)
 
     def destroy(self) -> None:
-        self.test.destroy(tf_vars=self.tf_vars)
+        self.test.destroy(tf_vars=cli_variables(self.tf_vars))
 
 
 @dataclass
@@ -76,11 +90,16 @@ class Workbench:
     root: Path
     settings: TerraformSettings
     environment: dict[str, str]
+    _initialised: set[Path] = field(default_factory=set)
 
     def stack(self, relative_dir: str, tf_vars: TfVars | None = None) -> Stack:
-        """A stack for ``relative_dir`` (``""`` for the root module) of the staged tree."""
-        directory = self.root / relative_dir
-        return Stack(terraform_test(directory, self.environment), dict(tf_vars or {}))
+        """An initialised stack for ``relative_dir`` (``"."`` for the root module)."""
+        directory = (self.root / relative_dir).resolve()
+        stack = Stack(terraform_test(directory, self.environment), dict(tf_vars or {}))
+        if directory not in self._initialised:
+            stack.init()
+            self._initialised.add(directory)
+        return stack
 
 
 @contextmanager
@@ -95,8 +114,8 @@ def emulated_workbench(work_dir: Path | None = None) -> Iterator[tuple[Workbench
             yield Workbench(root, settings, environment), emulator
 
 
-def timed(action: Callable[[], Any]) -> float:
-    """Run ``action`` and return how long it took, in seconds."""
+def timed(action: Callable[[], Result]) -> tuple[Result, float]:
+    """Run ``action``; return its result and how long it took, in seconds."""
     started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
+    result = action()
+    return result, time.perf_counter() - started

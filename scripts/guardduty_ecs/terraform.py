@@ -146,7 +146,9 @@ class TerraformSettings:
         return environment
 
 
-def configure_terraform(cache_dir: Path, environ: dict[str, str] | None = None) -> TerraformSettings:
+def configure_terraform(
+    cache_dir: Path, environ: dict[str, str] | None = None
+) -> TerraformSettings:
     """Write the CLI config into ``cache_dir`` and return how to use it."""
     mirror = find_provider_mirror(environ)
     plugin_cache = cache_dir / "plugin-cache"

@@ -61,7 +61,9 @@ def validate_feature_request(features: list[dict[str, Any]]) -> None:
         if name not in FEATURE_ADDITIONAL_CONFIGURATIONS:
             raise BadRequestException(f"The request is rejected because feature {name} is invalid.")
         if feature.get("status") not in (None, *FEATURE_STATUSES):
-            raise BadRequestException(f"The request is rejected because status of {name} is invalid.")
+            raise BadRequestException(
+                f"The request is rejected because status of {name} is invalid."
+            )
         for configuration in feature.get("additionalConfiguration") or []:
             config_name = configuration.get("name")
             if config_name not in FEATURE_ADDITIONAL_CONFIGURATIONS[name]:

@@ -122,8 +122,7 @@ class EmulatorProcess:
             assert self._process is not None
             if self._process.poll() is not None:
                 raise EmulatorError(
-                    f"the emulator exited with code {self._process.returncode}; "
-                    f"see {self.log_path}"
+                    f"the emulator exited with code {self._process.returncode}; see {self.log_path}"
                 )
             try:
                 self.reset()

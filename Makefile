@@ -1,0 +1,43 @@
+# One entry point for people and CI. Every target sets up .venv itself when needed.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Two workers: one per core; each starts its own emulator.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=10
+
+.PHONY: venv demo test test-static test-plan test-apply lint docs clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/guardduty-ecs demo
+
+test: lint
+	$(PYTEST)
+
+test-static: $(STAMP)
+	$(PYTEST) -m static
+
+test-plan: $(STAMP)
+	$(PYTEST) -m plan
+
+test-apply: $(STAMP)
+	$(PYTEST) -m apply
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	terraform fmt -check -recursive
+
+docs: $(STAMP)
+	$(BIN)/guardduty-ecs docs
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

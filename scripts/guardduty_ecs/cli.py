@@ -1,0 +1,68 @@
+"""``guardduty-ecs``: the project's operator and maintainer commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from guardduty_ecs import tfdocs
+from guardduty_ecs.demo import DemoFailure, run_demo
+from guardduty_ecs.emulator.process import EmulatorError
+from guardduty_ecs.terraform import REPO_ROOT, ProviderMirrorError
+
+
+def _demo(args: argparse.Namespace) -> int:
+    run_demo(sys.stdout, Path(args.work_dir) if args.work_dir else None)
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    stale = [
+        readme
+        for module_dir in tfdocs.find_module_dirs(root)
+        if tfdocs.update_readme(readme := module_dir / "README.md", module_dir, check=args.check)
+    ]
+    for readme in stale:
+        verb = "is out of date" if args.check else "updated"
+        print(f"{readme.relative_to(root)} {verb}")
+    if args.check and stale:
+        print("run `make docs` (guardduty-ecs docs) and commit the result", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guardduty-ecs",
+        description="GuardDuty Runtime Monitoring for Amazon ECS: demo and maintenance commands.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="apply examples/complete against the local emulator, re-plan, destroy"
+    )
+    demo.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
+    demo.set_defaults(handler=_demo)
+
+    docs = commands.add_parser(
+        "docs", help="regenerate the inputs/outputs tables between the terraform-docs markers"
+    )
+    docs.add_argument("--check", action="store_true", help="only report READMEs that are stale")
+    docs.add_argument("--root", default=str(REPO_ROOT), help="repository root")
+    docs.set_defaults(handler=_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (DemoFailure, EmulatorError, ProviderMirrorError, ValueError) as error:
+        print(f"guardduty-ecs {args.command}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Adopting an existing detector configures its features and, on destroy, leaves it as it is."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from guardduty_ecs.aws import client, read_detector
+from guardduty_ecs.harness import Workbench
+
+pytestmark = pytest.mark.apply
+
+
+def test_adopted_detector_is_configured_and_kept(
+    workbench: Workbench, aws_session: boto3.Session
+) -> None:
+    guardduty = client(aws_session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
+    detector_id = guardduty.create_detector(
+        Enable=True,
+        FindingPublishingFrequency="SIX_HOURS",
+        Features=[{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"}],
+    )["DetectorId"]
+
+    stack = workbench.stack(".", {"create_detector": False, "detector_id": detector_id})
+    stack.apply()
+    try:
+        assert stack.outputs()["detector_id"] == detector_id
+        adopted = read_detector(guardduty, detector_id)
+        assert adopted.features["RUNTIME_MONITORING"] == "ENABLED"
+        assert (
+            adopted.additional_configuration["RUNTIME_MONITORING"]["ECS_FARGATE_AGENT_MANAGEMENT"]
+            == "ENABLED"
+        )
+        # The module manages every protection plan explicitly: S3 is now off, as declared.
+        assert adopted.features["S3_DATA_EVENTS"] == "DISABLED"
+        # The detector's own settings belong to whoever created it.
+        assert adopted.finding_publishing_frequency == "SIX_HOURS"
+        assert stack.pending_changes() == []
+    finally:
+        stack.destroy()
+
+    # Destroying feature resources only removes them from state (as the module README says):
+    # the adopted detector and its Runtime Monitoring setting remain.
+    after = read_detector(guardduty, detector_id)
+    assert after.features["RUNTIME_MONITORING"] == "ENABLED"
+    assert guardduty.list_detectors()["DetectorIds"] == [detector_id]

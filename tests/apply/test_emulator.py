@@ -1,0 +1,87 @@
+"""The emulator's GuardDuty extension behaves like the API where the module relies on it."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from guardduty_ecs.aws import client, read_detector
+from guardduty_ecs.harness import Workbench
+
+pytestmark = pytest.mark.apply
+
+
+@pytest.fixture
+def guardduty(workbench: Workbench, aws_session: boto3.Session):
+    return client(aws_session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
+
+
+def test_feature_updates_merge_by_name(guardduty) -> None:
+    detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
+    guardduty.update_detector(
+        DetectorId=detector_id,
+        Features=[
+            {
+                "Name": "RUNTIME_MONITORING",
+                "Status": "ENABLED",
+                "AdditionalConfiguration": [
+                    {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"},
+                    {"Name": "EC2_AGENT_MANAGEMENT", "Status": "DISABLED"},
+                ],
+            }
+        ],
+    )
+    guardduty.update_detector(
+        DetectorId=detector_id, Features=[{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"}]
+    )
+    guardduty.update_detector(
+        DetectorId=detector_id,
+        Features=[
+            {
+                "Name": "RUNTIME_MONITORING",
+                "Status": "ENABLED",
+                "AdditionalConfiguration": [{"Name": "EC2_AGENT_MANAGEMENT", "Status": "ENABLED"}],
+            }
+        ],
+    )
+    detector = read_detector(guardduty, detector_id)
+    assert detector.features == {"RUNTIME_MONITORING": "ENABLED", "S3_DATA_EVENTS": "ENABLED"}
+    assert detector.additional_configuration["RUNTIME_MONITORING"] == {
+        "ECS_FARGATE_AGENT_MANAGEMENT": "ENABLED",
+        "EC2_AGENT_MANAGEMENT": "ENABLED",
+    }
+
+
+@pytest.mark.parametrize(
+    ("features", "message"),
+    [
+        (
+            [
+                {"Name": "RUNTIME_MONITORING", "Status": "ENABLED"},
+                {"Name": "EKS_RUNTIME_MONITORING", "Status": "ENABLED"},
+            ],
+            "cannot be configured in the same request",
+        ),
+        (
+            [
+                {
+                    "Name": "S3_DATA_EVENTS",
+                    "Status": "ENABLED",
+                    "AdditionalConfiguration": [
+                        {"Name": "EC2_AGENT_MANAGEMENT", "Status": "ENABLED"}
+                    ],
+                }
+            ],
+            "not supported for feature S3_DATA_EVENTS",
+        ),
+    ],
+    ids=["runtime_and_eks_runtime_together", "configuration_of_another_feature"],
+)
+def test_requests_that_aws_rejects_are_rejected(guardduty, features, message) -> None:
+    detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
+    with pytest.raises(ClientError) as failure:
+        guardduty.update_detector(DetectorId=detector_id, Features=features)
+    assert failure.value.response["Error"]["Code"] == "BadRequestException"
+    assert message in failure.value.response["Error"]["Message"]
+    assert read_detector(guardduty, detector_id).features == {}, "nothing half-applied"

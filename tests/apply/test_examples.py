@@ -1,0 +1,82 @@
+"""Apply every example against the emulator, read the result back with boto3, re-plan, destroy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+import pytest
+
+from guardduty_ecs.aws import client, read_detector, remaining_resources
+from guardduty_ecs.harness import Workbench
+
+pytestmark = pytest.mark.apply
+
+AGENT_MODES = ("EC2_AGENT_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT")
+PROTECTION_PLANS = (
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What GuardDuty must report after an example is applied."""
+
+    agents_enabled: frozenset[str]
+    plans_enabled: frozenset[str]
+    tags: dict[str, str]
+
+
+EXAMPLES = {
+    "examples/minimal": Expected(
+        agents_enabled=frozenset({"ECS_FARGATE_AGENT_MANAGEMENT"}),
+        plans_enabled=frozenset(),
+        tags={},
+    ),
+    "examples/complete": Expected(
+        agents_enabled=frozenset(AGENT_MODES),
+        plans_enabled=frozenset(PROTECTION_PLANS),
+        tags={"Example": "complete", "Repository": "terraform-aws-guardduty-ecs-runtime"},
+    ),
+}
+
+
+def _status(enabled: bool) -> str:
+    return "ENABLED" if enabled else "DISABLED"
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_example_lifecycle(workbench: Workbench, aws_session: boto3.Session, example: str) -> None:
+    expected = EXAMPLES[example]
+    endpoint = workbench.environment["AWS_ENDPOINT_URL"]
+    stack = workbench.stack(example)
+    stack.apply()
+    try:
+        outputs = stack.outputs()
+        detector = read_detector(client(aws_session, "guardduty", endpoint), outputs["detector_id"])
+
+        assert detector.status == "ENABLED"
+        assert detector.finding_publishing_frequency == "FIFTEEN_MINUTES"
+        assert detector.tags == expected.tags
+        assert detector.features["RUNTIME_MONITORING"] == "ENABLED"
+        assert "EKS_RUNTIME_MONITORING" not in detector.features
+        assert detector.additional_configuration["RUNTIME_MONITORING"] == {
+            mode: _status(mode in expected.agents_enabled) for mode in AGENT_MODES
+        }
+        assert {name: detector.features[name] for name in PROTECTION_PLANS} == {
+            name: _status(name in expected.plans_enabled) for name in PROTECTION_PLANS
+        }
+        # The output reports what GuardDuty reports.
+        assert (
+            outputs["runtime_monitoring"]["additional_configuration"]
+            == (detector.additional_configuration["RUNTIME_MONITORING"])
+        )
+
+        assert stack.pending_changes() == [], "a second plan must be empty"
+    finally:
+        stack.destroy()
+    assert remaining_resources(aws_session, endpoint) == {}

@@ -1,0 +1,68 @@
+"""Fixtures that own the emulator, the Terraform CLI config and the staged working copies.
+
+Each pytest process (each xdist worker) gets one emulator and one staged copy of the Terraform
+tree for the session; tests that create AWS resources start from an empty emulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from guardduty_ecs.aws import session_from_environment
+from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.harness import Workbench
+from guardduty_ecs.terraform import REPO_ROOT, TerraformSettings, configure_terraform, stage_tree
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def terraform_settings(tmp_path_factory: pytest.TempPathFactory) -> TerraformSettings:
+    return configure_terraform(tmp_path_factory.mktemp("terraform"))
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(log_dir=tmp_path_factory.mktemp("emulator")) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def offline_workbench(
+    tmp_path_factory: pytest.TempPathFactory, terraform_settings: TerraformSettings
+) -> Workbench:
+    """A staged copy of the modules and examples for commands that call no AWS API."""
+    root = stage_tree(tmp_path_factory.mktemp("offline-tree"))
+    return Workbench(root, terraform_settings, terraform_settings.environment())
+
+
+@pytest.fixture(scope="session")
+def workbench(
+    tmp_path_factory: pytest.TempPathFactory,
+    terraform_settings: TerraformSettings,
+    emulator: EmulatorProcess,
+) -> Workbench:
+    """A staged copy of the modules and examples, pointed at the session's emulator."""
+    root = stage_tree(tmp_path_factory.mktemp("tree"))
+    environment = terraform_settings.environment(emulator.environment())
+    return Workbench(root, terraform_settings, environment)
+
+
+@pytest.fixture
+def clean_emulator(emulator: EmulatorProcess) -> EmulatorProcess:
+    """The session's emulator, emptied before the test."""
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture
+def aws_session(workbench: Workbench, clean_emulator: EmulatorProcess) -> boto3.Session:
+    """A boto3 session on an empty emulator, with the credentials Terraform uses."""
+    return session_from_environment(workbench.environment)

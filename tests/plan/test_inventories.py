@@ -1,0 +1,44 @@
+"""Plan each module and example with the variables of an inventory and compare the plan to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guardduty_ecs.harness import Workbench
+from guardduty_ecs.inventory import Inventory, check_plan
+
+INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
+
+pytestmark = pytest.mark.plan
+
+
+@pytest.mark.parametrize("inventory_path", INVENTORIES, ids=[path.stem for path in INVENTORIES])
+def test_plan_matches_inventory(workbench: Workbench, inventory_path: Path) -> None:
+    inventory = Inventory.load(inventory_path)
+    plan = workbench.stack(inventory.module, inventory.tf_vars).plan()
+    assert check_plan(inventory, plan) == []
+
+
+def test_every_example_has_an_inventory(repo_root: Path) -> None:
+    planned = {Inventory.load(path).module for path in INVENTORIES}
+    examples = {f"examples/{path.name}" for path in (repo_root / "examples").iterdir()}
+    assert examples <= planned
+
+
+def test_inventory_check_reports_a_mismatch(workbench: Workbench) -> None:
+    """The comparison itself must be able to fail, or every inventory test would be hollow."""
+    wrong = Inventory(
+        name="wrong",
+        module=".",
+        values={
+            "module.runtime_monitoring.aws_guardduty_detector.this[0]": {
+                "finding_publishing_frequency": "SIX_HOURS"
+            }
+        },
+        counts={"aws_guardduty_detector": 2},
+    )
+    problems = check_plan(wrong, workbench.stack(".").plan())
+    assert len(problems) == 2
+    assert "expected 'SIX_HOURS', got 'FIFTEEN_MINUTES'" in problems[0]

@@ -42,7 +42,7 @@ class ProviderMirrorError(RuntimeError):
     """The mirror named by the environment cannot be used."""
 
 
-def _platform_dir() -> str:
+def platform_dir() -> str:
     machine = platform.machine().lower()
     arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
     return f"{platform.system().lower()}_{arch}"
@@ -51,7 +51,7 @@ def _platform_dir() -> str:
 def holds_provider(mirror: Path) -> bool:
     """True when ``mirror`` is an unpacked filesystem mirror with the AWS provider for here."""
     provider_dir = mirror / PROVIDER_ADDRESS
-    pattern = f"*/{_platform_dir()}/terraform-provider-aws*"
+    pattern = f"*/{platform_dir()}/terraform-provider-aws*"
     return provider_dir.is_dir() and any(provider_dir.glob(pattern))
 
 
@@ -88,8 +88,8 @@ def find_provider_mirror(environ: dict[str, str] | None = None) -> Path | None:
         if not holds_provider(mirror):
             raise ProviderMirrorError(
                 f"{MIRROR_VARIABLE}={override} does not hold {PROVIDER_ADDRESS} for "
-                f"{_platform_dir()} (expected {mirror}/{PROVIDER_ADDRESS}/<version>/"
-                f"{_platform_dir()}/terraform-provider-aws_*); set it to a mirror folder or to "
+                f"{platform_dir()} (expected {mirror}/{PROVIDER_ADDRESS}/<version>/"
+                f"{platform_dir()}/terraform-provider-aws_*); set it to a mirror folder or to "
                 "'registry'"
             )
         return mirror

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import tftest
+
 from guardduty_ecs import tfdocs
 from guardduty_ecs.demo import DemoFailure, run_demo
 from guardduty_ecs.emulator.process import EmulatorError
@@ -55,10 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terraform_diagnostics(error: tftest.TerraformTestError) -> str:
+    """Terraform's error diagnostics only, without the plan it printed before them."""
+    stderr = error.args[1] if len(error.args) > 1 else ""
+    return str(stderr).strip() or str(error.args[0]).strip()[-4000:]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except tftest.TerraformTestError as error:
+        print(f"guardduty-ecs {args.command}: terraform failed:", file=sys.stderr)
+        print(_terraform_diagnostics(error), file=sys.stderr)
+        return 1
     except (DemoFailure, EmulatorError, ProviderMirrorError, ValueError) as error:
         print(f"guardduty-ecs {args.command}: {error}", file=sys.stderr)
         return 1

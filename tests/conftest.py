@@ -66,3 +66,14 @@ def clean_emulator(emulator: EmulatorProcess) -> EmulatorProcess:
 def aws_session(workbench: Workbench, clean_emulator: EmulatorProcess) -> boto3.Session:
     """A boto3 session on an empty emulator, with the credentials Terraform uses."""
     return session_from_environment(workbench.environment)
+
+
+LAYERS = ("static", "plan", "apply")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test belongs to exactly one layer, so that `-m <layer>` runs cover the suite."""
+    for item in items:
+        layers = [name for name in LAYERS if item.get_closest_marker(name)]
+        if len(layers) != 1:
+            raise pytest.UsageError(f"{item.nodeid} must carry one layer marker of {LAYERS}")

@@ -40,10 +40,6 @@ class Stack:
     test: tftest.TerraformTest
     tf_vars: TfVars = field(default_factory=dict)
 
-    @property
-    def directory(self) -> Path:
-        return Path(self.test.tfdir)
-
     def init(self) -> None:
         self.test.setup(cleanup_on_exit=False)
 

@@ -15,8 +15,6 @@ from types import TracebackType
 
 EMULATOR_HOST = "127.0.0.1"
 EMULATOR_REGION = "us-east-1"
-# moto's default account; ARNs built by the emulator use it.
-EMULATOR_ACCOUNT_ID = "123456789012"
 
 # Variables that would make the provider or boto3 ignore the emulator's dummy credentials.
 _CREDENTIAL_VARIABLES = (

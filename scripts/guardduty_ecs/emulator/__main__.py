@@ -6,12 +6,13 @@ import argparse
 
 from moto import server
 
-from guardduty_ecs.emulator import guardduty
+from guardduty_ecs.emulator import eventbridge, guardduty
 
 
 def install_extensions() -> None:
     """Apply every emulator extension of this project to moto, in this process."""
     guardduty.install()
+    eventbridge.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import boto3
 import pytest
 import tftest
 
+from guardduty_ecs.aws import client
 from guardduty_ecs.harness import Workbench
 
 pytestmark = pytest.mark.plan
@@ -77,14 +79,11 @@ def test_bad_input_fails_at_plan(
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_valid_adoption_input_passes_validation(workbench: Workbench, module: str) -> None:
+def test_valid_adoption_input_passes_validation(
+    workbench: Workbench, aws_session: boto3.Session, module: str
+) -> None:
     """The adoption inputs that the rules above allow do plan (against an existing detector)."""
-    import boto3  # noqa: PLC0415 - only this test needs the emulator's detector
-
-    from guardduty_ecs.aws import client, session_from_environment  # noqa: PLC0415
-
-    session: boto3.Session = session_from_environment(workbench.environment)
-    guardduty = client(session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
+    guardduty = client(aws_session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
     detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
     try:
         plan = workbench.stack(

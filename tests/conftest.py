@@ -6,13 +6,14 @@ tree for the session; tests that create AWS resources start from an empty emulat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
-from guardduty_ecs.aws import session_from_environment
+from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.terraform import REPO_ROOT, TerraformSettings, configure_terraform, stage_tree
@@ -66,6 +67,12 @@ def clean_emulator(emulator: EmulatorProcess) -> EmulatorProcess:
 def aws_session(workbench: Workbench, clean_emulator: EmulatorProcess) -> boto3.Session:
     """A boto3 session on an empty emulator, with the credentials Terraform uses."""
     return session_from_environment(workbench.environment)
+
+
+@pytest.fixture
+def aws_client(aws_session: boto3.Session, clean_emulator: EmulatorProcess) -> Callable[[str], Any]:
+    """boto3 clients of the empty emulator, by service name."""
+    return lambda service: client(aws_session, service, clean_emulator.endpoint_url)
 
 
 LAYERS = ("static", "plan", "apply")

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import boto3
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from guardduty_ecs.aws import client, read_detector
+from guardduty_ecs.aws import read_detector
 from guardduty_ecs.harness import Workbench
 
 pytestmark = pytest.mark.apply
 
 
 def test_adopted_detector_is_configured_and_kept(
-    workbench: Workbench, aws_session: boto3.Session
+    workbench: Workbench, aws_client: Callable[[str], Any]
 ) -> None:
-    guardduty = client(aws_session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
+    guardduty = aws_client("guardduty")
     detector_id = guardduty.create_detector(
         Enable=True,
         FindingPublishingFrequency="SIX_HOURS",

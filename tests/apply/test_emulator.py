@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import boto3
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError
 
-from guardduty_ecs.aws import client, read_detector
-from guardduty_ecs.harness import Workbench
+from guardduty_ecs.aws import read_detector
 
 pytestmark = pytest.mark.apply
 
 
 @pytest.fixture
-def guardduty(workbench: Workbench, aws_session: boto3.Session):
-    return client(aws_session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
+def guardduty(aws_client: Callable[[str], Any]) -> Any:
+    return aws_client("guardduty")
 
 
 def test_feature_updates_merge_by_name(guardduty) -> None:

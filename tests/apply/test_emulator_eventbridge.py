@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
-
-from guardduty_ecs.aws import client
-from guardduty_ecs.harness import Workbench
 
 pytestmark = pytest.mark.apply
 
@@ -62,11 +59,8 @@ def _allow_events(action: str, resource: str, rule_arn: str) -> str:
 
 
 @pytest.fixture
-def delivery(workbench: Workbench, aws_session: boto3.Session) -> Delivery:
-    endpoint = workbench.environment["AWS_ENDPOINT_URL"]
-    events, sns, sqs, kms = (
-        client(aws_session, name, endpoint) for name in ("events", "sns", "sqs", "kms")
-    )
+def delivery(aws_client: Callable[[str], Any]) -> Delivery:
+    events, sns, sqs, kms = (aws_client(name) for name in ("events", "sns", "sqs", "kms"))
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     topic_arn = sns.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     rule_arn = events.put_rule(
@@ -179,11 +173,11 @@ def test_topic_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: D
 
 
 def test_failures_are_counted_for_alarms(
-    delivery: Delivery, workbench: Workbench, aws_session: boto3.Session
+    delivery: Delivery, aws_client: Callable[[str], Any]
 ) -> None:
     delivery.sns.delete_topic(TopicArn=delivery.topic_arn)
     delivery.put(RUNTIME_FINDING)
-    cloudwatch = client(aws_session, "cloudwatch", workbench.environment["AWS_ENDPOINT_URL"])
+    cloudwatch = aws_client("cloudwatch")
     counted = {
         metric["MetricName"]
         for metric in cloudwatch.list_metrics(Namespace="AWS/Events")["Metrics"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import pytest
 
-from guardduty_ecs.aws import client, read_detector, remaining_resources
+from guardduty_ecs.aws import read_detector, remaining_resources
 from guardduty_ecs.harness import Workbench
 
 pytestmark = pytest.mark.apply
@@ -50,14 +52,19 @@ def _status(enabled: bool) -> str:
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
-def test_example_lifecycle(workbench: Workbench, aws_session: boto3.Session, example: str) -> None:
+def test_example_lifecycle(
+    workbench: Workbench,
+    aws_session: boto3.Session,
+    aws_client: Callable[[str], Any],
+    example: str,
+) -> None:
     expected = EXAMPLES[example]
     endpoint = workbench.environment["AWS_ENDPOINT_URL"]
     stack = workbench.stack(example)
     stack.apply()
     try:
         outputs = stack.outputs()
-        detector = read_detector(client(aws_session, "guardduty", endpoint), outputs["detector_id"])
+        detector = read_detector(aws_client("guardduty"), outputs["detector_id"])
 
         assert detector.status == "ENABLED"
         assert detector.finding_publishing_frequency == "FIFTEEN_MINUTES"

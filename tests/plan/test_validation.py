@@ -7,13 +7,12 @@ same input, so that both keep their rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 import tftest
 
-from guardduty_ecs.aws import client
 from guardduty_ecs.harness import Workbench
 
 pytestmark = pytest.mark.plan
@@ -80,10 +79,10 @@ def test_bad_input_fails_at_plan(
 
 @pytest.mark.parametrize("module", MODULES)
 def test_valid_adoption_input_passes_validation(
-    workbench: Workbench, aws_session: boto3.Session, module: str
+    workbench: Workbench, aws_client: Callable[[str], Any], module: str
 ) -> None:
     """The adoption inputs that the rules above allow do plan (against an existing detector)."""
-    guardduty = client(aws_session, "guardduty", workbench.environment["AWS_ENDPOINT_URL"])
+    guardduty = aws_client("guardduty")
     detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
     try:
         plan = workbench.stack(

@@ -187,14 +187,16 @@ def _publish_to_topic(topic_arn: str, message: str, context: dict[str, str]) -> 
 
 
 def _send_to_dead_letter_queue(
-    queue_arn: str, event: dict[str, Any], failure: DeliveryFailure, attributes: dict[str, str]
+    queue_arn: str,
+    event: dict[str, Any],
+    failure: DeliveryFailure,
+    attributes: dict[str, str],
+    context: dict[str, str],
 ) -> bool:
     arn = parse_arn(queue_arn)
     backend = sqs_backends[arn.account][arn.region]
     queue = backend.queues.get(arn.resource_id)
-    if queue is None or not policy_allows(
-        queue.policy, "sqs:SendMessage", queue_arn, {"aws:sourcearn": attributes["RULE_ARN"]}
-    ):
+    if queue is None or not policy_allows(queue.policy, "sqs:SendMessage", queue_arn, context):
         return False
     message_attributes = {
         name: {"DataType": "String", "StringValue": value}
@@ -250,7 +252,7 @@ def deliver_to_sns(rule: models.Rule, target: dict[str, Any], event: dict[str, A
         queue_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
         if queue_arn:
             attributes = {"RULE_ARN": rule_arn, "TARGET_ARN": target["Arn"]}
-            sent = _send_to_dead_letter_queue(queue_arn, event, failure, attributes)
+            sent = _send_to_dead_letter_queue(queue_arn, event, failure, attributes, context)
             _record_metric(
                 rule, "InvocationsSentToDlq" if sent else "InvocationsFailedToBeSentToDlq"
             )

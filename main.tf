@@ -9,3 +9,21 @@ module "runtime_monitoring" {
   protection_plans             = var.protection_plans
   tags                         = var.tags
 }
+
+module "alerts" {
+  source = "./modules/alerts"
+
+  create                  = var.create && var.alerts.enabled
+  name                    = var.alerts.name
+  email_addresses         = var.alerts.email_addresses
+  finding_types           = var.alerts.finding_types
+  min_severity            = var.alerts.min_severity
+  notify_on_unhealthy     = var.alerts.notify_on_unhealthy
+  notify_on_healthy       = var.alerts.notify_on_healthy
+  coverage_resource_types = var.alerts.coverage_resource_types
+  sns_topic_arn           = var.alerts.sns_topic_arn
+  kms_key_arn             = var.alerts.kms_key_arn
+  retry_policy            = var.alerts.retry_policy
+  create_alarms           = var.alerts.create_alarms
+  tags                    = var.tags
+}

@@ -27,3 +27,63 @@ output "ecs_cluster_exclusion_tags" {
   description = "Tags to put on an ECS cluster so that GuardDuty's automated agent configuration leaves it out (GuardDutyManaged = false)."
   value       = module.runtime_monitoring.ecs_cluster_exclusion_tags
 }
+
+output "sns_topic_arn" {
+  description = "ARN of the SNS topic that alerts go to, created or given (null when alerts are off)."
+  value       = module.alerts.sns_topic_arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of the alert topic (when created here) and dead-letter queue (null when alerts are off)."
+  value       = module.alerts.kms_key_arn
+}
+
+output "findings_rule_arn" {
+  description = "ARN of the findings rule of each severity band that reaches alerts.min_severity, by band (low, medium, high, critical); one rule per band so that each message names its band."
+  value       = module.alerts.findings_rule_arn
+}
+
+output "findings_event_patterns" {
+  description = "Event pattern (JSON) of each findings rule, by band, for `aws events test-event-pattern`."
+  value       = module.alerts.findings_event_patterns
+}
+
+output "coverage_rule_arn" {
+  description = "ARN of the rule for Runtime Monitoring coverage changes (null when it is off)."
+  value       = module.alerts.coverage_rule_arn
+}
+
+output "coverage_event_pattern" {
+  description = "Event pattern (JSON) of the coverage rule (null when it is off)."
+  value       = module.alerts.coverage_event_pattern
+}
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the encrypted SQS queue that keeps alerts EventBridge could not deliver (null when alerts are off)."
+  value       = module.alerts.dead_letter_queue_arn
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the dead-letter queue (null when alerts are off)."
+  value       = module.alerts.dead_letter_queue_url
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms on failed alert deliveries, by rule key, and on the dead-letter queue."
+  value       = module.alerts.alarm_arns
+}
+
+output "email_subscription_arns" {
+  description = "ARN of each e-mail subscription, by address (\"pending confirmation\" until the link in the confirmation mail is followed)."
+  value       = module.alerts.email_subscription_arns
+}
+
+output "sns_topic_policy_json" {
+  description = "Topic policy that lets exactly the alert rules and alarms publish; merge it into the policy of a topic given in alerts.sns_topic_arn."
+  value       = module.alerts.sns_topic_policy_json
+}
+
+output "kms_key_policy_json" {
+  description = "Key policy statements that let the alert rules and alarms use the key; merge them into the policy of a key given in alerts.kms_key_arn."
+  value       = module.alerts.kms_key_policy_json
+}

@@ -85,6 +85,92 @@ variable "protection_plans" {
   nullable = false
 }
 
+variable "alerts" {
+  description = <<-EOT
+    Alerts by e-mail for Runtime Monitoring findings and coverage changes (modules/alerts):
+    - enabled: create the alerts at all.
+    - name: name and prefix of the alert resources (rules, topic, key alias, queue, alarms).
+    - email_addresses: addresses to subscribe; each must confirm the mail AWS sends.
+    - finding_types: finding types to alert on; empty means every Runtime Monitoring type (<Purpose>:Runtime/<Name>), new ones included.
+    - min_severity: lowest severity that alerts, 1.0-10.0 (Low 1-3.9, Medium 4-6.9, High 7-8.9, Critical 9-10).
+    - notify_on_unhealthy / notify_on_healthy: alert on "GuardDuty Runtime Protection Unhealthy" / "... Healthy".
+    - coverage_resource_types: resource types whose coverage changes alert (ECS, EC2, EKS).
+    - sns_topic_arn: an existing topic to use instead of creating one (its policy is left alone; see the sns_topic_policy_json output).
+    - kms_key_arn: an existing customer-managed key to use instead of creating one (see the kms_key_policy_json output).
+    - retry_policy: how long and how often EventBridge retries before the dead-letter queue.
+    - create_alarms: CloudWatch alarms on failed deliveries and on the dead-letter queue.
+  EOT
+  type = object({
+    enabled                 = optional(bool, true)
+    name                    = optional(string, "guardduty-ecs-runtime")
+    email_addresses         = optional(list(string), [])
+    finding_types           = optional(list(string), [])
+    min_severity            = optional(number, 4)
+    notify_on_unhealthy     = optional(bool, true)
+    notify_on_healthy       = optional(bool, false)
+    coverage_resource_types = optional(list(string), ["ECS", "EC2"])
+    sns_topic_arn           = optional(string)
+    kms_key_arn             = optional(string)
+    retry_policy = optional(object({
+      maximum_event_age_in_seconds = optional(number, 86400)
+      maximum_retry_attempts       = optional(number, 185)
+    }), {})
+    create_alarms = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.alerts.name))
+    error_message = "alerts.name must be 1-40 characters of letters, digits, hyphens and underscores (it prefixes rule, topic, queue, alarm and key alias names)."
+  }
+
+  validation {
+    condition     = alltrue([for address in var.alerts.email_addresses : can(regex("^[^@\\s\"<>,;]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}$", address))])
+    error_message = "alerts.email_addresses: every entry must be one plain e-mail address such as secops@example.com (no display name, no spaces, no lists)."
+  }
+
+  validation {
+    condition     = length(distinct([for address in var.alerts.email_addresses : lower(address)])) == length(var.alerts.email_addresses)
+    error_message = "alerts.email_addresses: an address appears more than once (comparison ignores case); list each address once."
+  }
+
+  validation {
+    condition     = alltrue([for type in var.alerts.finding_types : can(regex("^[A-Za-z]+:[A-Za-z0-9]+/[A-Za-z0-9_.&!-]+$", type))])
+    error_message = "alerts.finding_types: every entry must be a GuardDuty finding type of the form ThreatPurpose:ResourceType/ThreatName, such as \"Execution:Runtime/NewBinaryExecuted\" or \"Backdoor:Runtime/C&CActivity.B!DNS\"."
+  }
+
+  validation {
+    condition     = var.alerts.min_severity >= 1 && var.alerts.min_severity <= 10
+    error_message = "alerts.min_severity must be between 1.0 and 10.0 (GuardDuty's severity scale); 4 means Medium and above, 7 High and above."
+  }
+
+  validation {
+    condition     = length(var.alerts.coverage_resource_types) > 0 && alltrue([for type in var.alerts.coverage_resource_types : contains(["ECS", "EC2", "EKS"], type)])
+    error_message = "alerts.coverage_resource_types must list one or more of ECS, EC2 and EKS; to turn coverage alerts off set notify_on_unhealthy and notify_on_healthy to false."
+  }
+
+  validation {
+    condition     = var.alerts.sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.alerts.sns_topic_arn))
+    error_message = "alerts.sns_topic_arn must be the ARN of a standard SNS topic, arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics are not supported), or null to create a topic."
+  }
+
+  validation {
+    condition     = var.alerts.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", var.alerts.kms_key_arn))
+    error_message = "alerts.kms_key_arn must be a KMS key ARN, arn:<partition>:kms:<region>:<12-digit account>:key/<key id> (not an alias, not a bare key ID), or null to create a key."
+  }
+
+  validation {
+    condition     = var.alerts.retry_policy.maximum_event_age_in_seconds >= 60 && var.alerts.retry_policy.maximum_event_age_in_seconds <= 86400 && floor(var.alerts.retry_policy.maximum_event_age_in_seconds) == var.alerts.retry_policy.maximum_event_age_in_seconds
+    error_message = "alerts.retry_policy.maximum_event_age_in_seconds must be a whole number of seconds from 60 to 86400."
+  }
+
+  validation {
+    condition     = var.alerts.retry_policy.maximum_retry_attempts >= 0 && var.alerts.retry_policy.maximum_retry_attempts <= 185 && floor(var.alerts.retry_policy.maximum_retry_attempts) == var.alerts.retry_policy.maximum_retry_attempts
+    error_message = "alerts.retry_policy.maximum_retry_attempts must be a whole number from 0 to 185."
+  }
+}
+
 variable "tags" {
   description = "Tags for every taggable resource of the module."
   type        = map(string)

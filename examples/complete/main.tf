@@ -10,7 +10,8 @@ locals {
 }
 
 # Every option of the module on: Runtime Monitoring with all three agent management modes, every
-# other protection plan, fast publishing of updated findings, and tags on every taggable resource.
+# other protection plan, fast publishing of updated findings, alerts by e-mail for findings of
+# Medium severity and above and for every coverage change, and tags on every taggable resource.
 module "guardduty" {
   source = "../.."
 
@@ -30,6 +31,19 @@ module "guardduty" {
     ebs_malware_protection = true
     rds_login_events       = true
     lambda_network_logs    = true
+  }
+
+  alerts = {
+    name                    = "guardduty-complete"
+    email_addresses         = var.alert_email_addresses
+    min_severity            = 4
+    notify_on_unhealthy     = true
+    notify_on_healthy       = true
+    coverage_resource_types = ["ECS", "EC2", "EKS"]
+    retry_policy = {
+      maximum_event_age_in_seconds = 3600
+      maximum_retry_attempts       = 50
+    }
   }
 
   tags = local.tags

@@ -22,3 +22,33 @@ output "ecs_cluster_inclusion_tags" {
   description = "Tags for ECS clusters that GuardDuty must monitor."
   value       = module.guardduty.ecs_cluster_inclusion_tags
 }
+
+output "sns_topic_arn" {
+  description = "ARN of the alert topic."
+  value       = module.guardduty.sns_topic_arn
+}
+
+output "findings_rule_arn" {
+  description = "ARN of the findings rule of each severity band."
+  value       = module.guardduty.findings_rule_arn
+}
+
+output "coverage_rule_arn" {
+  description = "ARN of the coverage rule."
+  value       = module.guardduty.coverage_rule_arn
+}
+
+output "kms_key_arn" {
+  description = "ARN of the key of the alert topic and dead-letter queue."
+  value       = module.guardduty.kms_key_arn
+}
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the dead-letter queue of the alert rules."
+  value       = module.guardduty.dead_letter_queue_arn
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the dead-letter queue of the alert rules."
+  value       = module.guardduty.dead_letter_queue_url
+}

@@ -41,7 +41,7 @@ class Delivery:
         ).get("Messages", [])
 
 
-def _allow_events(action: str, resource: str, rule_arn: str) -> str:
+def _allow_events(action: str | list[str], resource: str, rule_arn: str) -> str:
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -58,11 +58,12 @@ def _allow_events(action: str, resource: str, rule_arn: str) -> str:
     )
 
 
+KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
+
+
 @pytest.fixture
 def delivery(aws_client: Callable[[str], Any]) -> Delivery:
     events, sns, sqs, kms = (aws_client(name) for name in ("events", "sns", "sqs", "kms"))
-    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
-    topic_arn = sns.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     rule_arn = events.put_rule(
         Name=RULE,
         EventPattern=json.dumps(
@@ -76,6 +77,10 @@ def delivery(aws_client: Callable[[str], Any]) -> Delivery:
             }
         ),
     )["RuleArn"]
+    key_id = kms.create_key(Policy=_allow_events(KEY_ACTIONS, "*", rule_arn))["KeyMetadata"][
+        "KeyId"
+    ]
+    topic_arn = sns.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     sns.set_topic_attributes(
         TopicArn=topic_arn,
         AttributeName="Policy",
@@ -189,6 +194,16 @@ def test_failures_are_counted_for_alarms(
 def test_disabled_key_sends_to_dead_letter_queue(delivery: Delivery) -> None:
     delivery.kms.disable_key(KeyId=delivery.key_id)
     _assert_dead_lettered(delivery, "KMS.DisabledException")
+
+
+def test_key_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: Delivery) -> None:
+    other_rule = "arn:aws:events:us-east-1:123456789012:rule/other"
+    delivery.kms.put_key_policy(
+        KeyId=delivery.key_id,
+        PolicyName="default",
+        Policy=_allow_events(KEY_ACTIONS, "*", other_rule),
+    )
+    _assert_dead_lettered(delivery, "KMS.AccessDeniedException")
 
 
 def test_deleted_topic_sends_to_dead_letter_queue(delivery: Delivery) -> None:

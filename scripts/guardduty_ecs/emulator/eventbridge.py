@@ -8,10 +8,12 @@ as EventBridge does:
   title with quotes or newlines cannot break or forge the message) and writes JSON values
   elsewhere; a path that is absent from the event becomes an empty string inside a string and
   ``null`` elsewhere;
-- a publish fails when the topic does not exist, when its KMS key is not enabled, or when its
-  policy does not allow ``events.amazonaws.com`` to ``sns:Publish`` for this rule; a failed event
-  goes, unchanged, to the target's dead-letter queue (if that queue's policy lets EventBridge send)
-  with the ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE`` and ``ERROR_MESSAGE`` attributes;
+- a publish fails when the topic does not exist, when its KMS key is not enabled or its key
+  policy does not let ``events.amazonaws.com`` use it, or when the topic policy does not allow
+  ``events.amazonaws.com`` to ``sns:Publish`` for this rule; a failed event goes, unchanged, to
+  the target's dead-letter queue (if that queue's policy, and the policy of its key, let
+  EventBridge send) with the ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE`` and ``ERROR_MESSAGE``
+  attributes;
 - the ``AWS/Events`` metrics ``Invocations``, ``FailedInvocations``, ``InvocationsSentToDlq`` and
   ``InvocationsFailedToBeSentToDlq`` are recorded per rule, for alarms to read.
 
@@ -161,23 +163,29 @@ def policy_allows(policy: str | None, action: str, resource: str, context: dict[
     return any(s.get("Effect") == "Allow" and applies(s) for s in statements)
 
 
+def _check_key(account: str, region: str, key_id: str, context: dict[str, str]) -> None:
+    """Fail as EventBridge does when it may not encrypt with ``key_id``."""
+    try:
+        key = kms_backends[account][region].describe_key(key_id)
+    except NotFoundException as error:
+        raise DeliveryFailure("KMS.NotFoundException", f"Key {key_id} not found") from error
+    if key.key_state != "Enabled":
+        raise DeliveryFailure("KMS.DisabledException", f"Key {key_id} is {key.key_state}")
+    if not policy_allows(key.policy, "kms:GenerateDataKey", key.arn, context):
+        raise DeliveryFailure(
+            "KMS.AccessDeniedException",
+            f"The key policy of {key.arn} does not allow {EVENTS_PRINCIPAL} kms:GenerateDataKey",
+        )
+
+
 def _publish_to_topic(topic_arn: str, message: str, context: dict[str, str]) -> None:
     arn = parse_arn(topic_arn)
     backend = sns_backends[arn.account][arn.region]
     topic = backend.topics.get(topic_arn)
     if topic is None:
         raise DeliveryFailure("NotFound", f"Topic {topic_arn} does not exist")
-    key_id = topic.kms_master_key_id
-    if key_id:
-        keys = kms_backends[arn.account][arn.region]
-        try:
-            key = keys.describe_key(key_id)
-        except NotFoundException as error:
-            raise DeliveryFailure("KMS.NotFoundException", f"Key {key_id} not found") from error
-        if key.key_state != "Enabled":
-            raise DeliveryFailure(
-                "KMS.DisabledException", f"Key {key_id} is {key.key_state}; SNS cannot encrypt"
-            )
+    if topic.kms_master_key_id:
+        _check_key(arn.account, arn.region, topic.kms_master_key_id, context)
     if not policy_allows(topic.policy, "sns:Publish", topic_arn, context):
         raise DeliveryFailure(
             "AuthorizationError",
@@ -198,6 +206,11 @@ def _send_to_dead_letter_queue(
     queue = backend.queues.get(arn.resource_id)
     if queue is None or not policy_allows(queue.policy, "sqs:SendMessage", queue_arn, context):
         return False
+    if queue.kms_master_key_id:
+        try:
+            _check_key(arn.account, arn.region, queue.kms_master_key_id, context)
+        except DeliveryFailure:
+            return False
     message_attributes = {
         name: {"DataType": "String", "StringValue": value}
         for name, value in {

@@ -1,0 +1,425 @@
+data "aws_caller_identity" "current" {
+  count = var.create ? 1 : 0
+}
+
+data "aws_partition" "current" {
+  count = var.create ? 1 : 0
+}
+
+data "aws_region" "current" {
+  count = var.create ? 1 : 0
+}
+
+locals {
+  create_topic = var.create && var.sns_topic_arn == null
+  create_key   = var.create && var.kms_key_arn == null
+
+  account_id = var.create ? data.aws_caller_identity.current[0].account_id : ""
+  partition  = var.create ? data.aws_partition.current[0].partition : ""
+  region     = var.create ? data.aws_region.current[0].name : ""
+
+  # Rule and alarm ARNs are built from their names, so that the topic, key and queue policies can
+  # name them without waiting for (or cycling through) the resources.
+  rule_arn_prefix  = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/"
+  alarm_arn_prefix = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:"
+
+  # Input transformers cannot compute a band name from a number, so each severity band gets its
+  # own rule (and message); only bands that reach min_severity exist.
+  severity_bands = {
+    low      = { name = "Low", from = 1, upper_operator = "<", to = 4 }
+    medium   = { name = "Medium", from = 4, upper_operator = "<", to = 7 }
+    high     = { name = "High", from = 7, upper_operator = "<", to = 9 }
+    critical = { name = "Critical", from = 9, upper_operator = "<=", to = 10 }
+  }
+  finding_rules = {
+    for key, band in local.severity_bands : key => {
+      name     = "${var.name}-findings-${key}"
+      band     = band.name
+      severity = [">=", max(band.from, var.min_severity), band.upper_operator, band.to]
+    } if var.create && (band.upper_operator == "<" ? var.min_severity < band.to : var.min_severity <= band.to)
+  }
+
+  # Every Runtime Monitoring type is <Purpose>:Runtime/<Name>; the wildcard also matches types
+  # GuardDuty adds later, and nothing of the other protection plans (EC2, S3, IAM, Kubernetes,
+  # ECS malware scans), whose resource part differs. Both branches are JSON text because a list
+  # of names and a list of filter objects are different Terraform types.
+  finding_type_filter = jsondecode(length(var.finding_types) > 0 ? jsonencode(var.finding_types) : jsonencode([{ wildcard = "*:Runtime/*" }]))
+
+  coverage_detail_types = concat(
+    var.notify_on_unhealthy ? ["GuardDuty Runtime Protection Unhealthy"] : [],
+    var.notify_on_healthy ? ["GuardDuty Runtime Protection Healthy"] : [],
+  )
+  create_coverage_rule = var.create && length(local.coverage_detail_types) > 0
+  coverage_rule_name   = "${var.name}-coverage"
+
+  dead_letter_queue_name = "${var.name}-alerts-dead-letters"
+
+  rule_arns = concat(
+    [for rule in values(local.finding_rules) : "${local.rule_arn_prefix}${rule.name}"],
+    local.create_coverage_rule ? ["${local.rule_arn_prefix}${local.coverage_rule_name}"] : [],
+  )
+  rules = merge(
+    { for key, rule in local.finding_rules : "findings-${key}" => rule.name },
+    local.create_coverage_rule ? { coverage = local.coverage_rule_name } : {},
+  )
+
+  alarm_names = var.create && var.create_alarms ? merge(
+    { for key, rule_name in local.rules : key => "${rule_name}-failed-invocations" },
+    { dead_letter_queue = local.dead_letter_queue_name },
+  ) : {}
+
+  sns_topic_arn = local.create_topic ? aws_sns_topic.this[0].arn : var.sns_topic_arn
+  kms_key_arn   = local.create_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+
+  console_hosts = {
+    aws        = "console.aws.amazon.com"
+    aws-cn     = "console.amazonaws.cn"
+    aws-us-gov = "console.amazonaws-us-gov.com"
+  }
+  console_url = "https://${lookup(local.console_hosts, local.partition, "console.aws.amazon.com")}/guardduty/home?region=${local.region}"
+}
+
+################################################################################
+# Messages: each line is a JSON string, so EventBridge escapes what it pastes
+# into it and a finding's text cannot add lines or forge a link.
+################################################################################
+
+locals {
+  finding_input_paths = {
+    type          = "$.detail.type"
+    severity      = "$.detail.severity"
+    title         = "$.detail.title"
+    account       = "$.detail.accountId"
+    region        = "$.detail.region"
+    finding_id    = "$.detail.id"
+    resource_type = "$.detail.resource.resourceType"
+    cluster       = "$.detail.resource.ecsClusterDetails.name"
+    task          = "$.detail.resource.ecsClusterDetails.taskDetails.arn"
+    image         = "$.detail.resource.ecsClusterDetails.taskDetails.containers[0].image"
+    instance      = "$.detail.resource.instanceDetails.instanceId"
+    updated       = "$.detail.updatedAt"
+  }
+
+  finding_input_templates = {
+    for key, rule in local.finding_rules : key => <<-EOT
+      "GuardDuty ${rule.band} severity runtime finding"
+      "Type: <type>"
+      "Severity: <severity> (${rule.band})"
+      "Title: <title>"
+      "Account: <account>, region: <region>"
+      "Resource: <resource_type>"
+      "ECS cluster: <cluster>"
+      "Task: <task>"
+      "Image: <image>"
+      "EC2 instance: <instance>"
+      "Updated: <updated>"
+      "Finding: ${local.console_url}#/findings?macros=current&fId=<finding_id>"
+    EOT
+  }
+
+  coverage_input_paths = {
+    current       = "$.detail.currentStatus"
+    previous      = "$.detail.previousStatus"
+    account       = "$.detail.resourceAccountId"
+    region        = "$.region"
+    resource_type = "$.detail.resourceDetails.resourceType"
+    cluster       = "$.detail.resourceDetails.ecsClusterDetails.clusterName"
+    instance      = "$.detail.resourceDetails.ec2InstanceDetails.instanceId"
+    eks_cluster   = "$.detail.resourceDetails.eksClusterDetails.clusterName"
+    issue         = "$.detail.issue"
+    updated       = "$.detail.lastUpdatedAt"
+  }
+
+  coverage_input_template = <<-EOT
+    "GuardDuty Runtime Monitoring coverage is <current> (was <previous>)"
+    "Account: <account>, region: <region>"
+    "Resource: <resource_type>"
+    "ECS cluster: <cluster>"
+    "EC2 instance: <instance>"
+    "EKS cluster: <eks_cluster>"
+    "Issue: <issue>"
+    "Updated: <updated>"
+    "Coverage: ${local.console_url}#/runtime-monitoring"
+    "Troubleshooting: https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-assessing-coverage.html"
+  EOT
+}
+
+################################################################################
+# KMS key for the topic and the dead-letter queue
+################################################################################
+
+locals {
+  # What the topic's key must allow: EventBridge publishing for these rules (and sending to the
+  # dead-letter queue), and CloudWatch publishing for these alarms.
+  kms_key_service_statements = [
+    {
+      Sid       = "AllowEventBridgeRulesToEncrypt"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+      Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+    },
+    {
+      Sid       = "AllowCloudWatchAlarmsToEncrypt"
+      Effect    = "Allow"
+      Principal = { Service = "cloudwatch.amazonaws.com" }
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    },
+  ]
+}
+
+resource "aws_kms_key" "this" {
+  count = local.create_key ? 1 : 0
+
+  description             = "Encrypts the GuardDuty runtime alert topic and dead-letter queue (${var.name})."
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          # Without this statement nobody, not even the account's administrators, could manage
+          # the key; IAM policies decide who in the account may use it.
+          Sid       = "AllowAccountAdministration"
+          Effect    = "Allow"
+          Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+          Action    = "kms:*"
+          Resource  = "*"
+        },
+      ],
+      local.kms_key_service_statements,
+    )
+  })
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = local.create_key ? 1 : 0
+
+  name          = "alias/${var.name}-alerts"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+################################################################################
+# SNS topic, its policy, e-mail subscriptions
+################################################################################
+
+locals {
+  sns_topic_policy_statements = concat(
+    [
+      {
+        Sid       = "AllowEventBridgeRulesToPublish"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = local.sns_topic_arn
+        Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+      },
+    ],
+    length(local.alarm_names) > 0 ? [
+      {
+        Sid       = "AllowCloudWatchAlarmsToPublish"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = local.sns_topic_arn
+        Condition = { ArnEquals = { "aws:SourceArn" = [for name in values(local.alarm_names) : "${local.alarm_arn_prefix}${name}"] } }
+      },
+    ] : [],
+  )
+}
+
+resource "aws_sns_topic" "this" {
+  count = local.create_topic ? 1 : 0
+
+  name              = "${var.name}-alerts"
+  display_name      = "GuardDuty alerts"
+  kms_master_key_id = local.kms_key_arn
+
+  tags = var.tags
+}
+
+# Only the rules and alarms of this module may publish; the account's own principals need IAM
+# permissions, as for any other resource.
+resource "aws_sns_topic_policy" "this" {
+  count = local.create_topic ? 1 : 0
+
+  arn = aws_sns_topic.this[0].arn
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.sns_topic_policy_statements
+  })
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = var.create ? toset(var.email_addresses) : toset([])
+
+  topic_arn = local.sns_topic_arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+################################################################################
+# Dead-letter queue for alerts EventBridge could not deliver
+################################################################################
+
+# The queue policy is part of the queue rather than an aws_sqs_queue_policy: the provider waits
+# about 25 s for every change of queue attributes to settle, and one change is enough.
+resource "aws_sqs_queue" "dead_letter" {
+  count = var.create ? 1 : 0
+
+  name                              = local.dead_letter_queue_name
+  kms_master_key_id                 = local.kms_key_arn
+  kms_data_key_reuse_period_seconds = 300
+  message_retention_seconds         = 1209600 # 14 days, the maximum: time to notice and replay
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AllowEventBridgeRulesToSendDeadLetters"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = "sqs:SendMessage"
+        Resource  = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.dead_letter_queue_name}"
+        Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+      },
+    ]
+  })
+
+  tags = var.tags
+}
+
+################################################################################
+# EventBridge rules (default bus) and their targets
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "findings" {
+  for_each = local.finding_rules
+
+  name        = each.value.name
+  description = "GuardDuty Runtime Monitoring findings of ${each.value.band} severity, from ${each.value.severity[1]}, to ${var.name} alerts."
+  event_pattern = jsonencode({
+    source        = ["aws.guardduty"]
+    "detail-type" = ["GuardDuty Finding"]
+    detail = {
+      type     = local.finding_type_filter
+      severity = [{ numeric = each.value.severity }]
+    }
+  })
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "findings" {
+  for_each = local.finding_rules
+
+  rule      = aws_cloudwatch_event_rule.findings[each.key].name
+  target_id = "sns"
+  arn       = local.sns_topic_arn
+
+  input_transformer {
+    input_paths    = local.finding_input_paths
+    input_template = local.finding_input_templates[each.key]
+  }
+
+  retry_policy {
+    maximum_event_age_in_seconds = var.retry_policy.maximum_event_age_in_seconds
+    maximum_retry_attempts       = var.retry_policy.maximum_retry_attempts
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter[0].arn
+  }
+
+  # The topic policy must allow delivery before the first event can arrive.
+  depends_on = [aws_sns_topic_policy.this]
+}
+
+resource "aws_cloudwatch_event_rule" "coverage" {
+  count = local.create_coverage_rule ? 1 : 0
+
+  name        = local.coverage_rule_name
+  description = "GuardDuty Runtime Monitoring coverage changes (${join(", ", var.coverage_resource_types)}) to ${var.name} alerts."
+  event_pattern = jsonencode({
+    source        = ["aws.guardduty"]
+    "detail-type" = local.coverage_detail_types
+    detail = {
+      resourceDetails = { resourceType = var.coverage_resource_types }
+    }
+  })
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "coverage" {
+  count = local.create_coverage_rule ? 1 : 0
+
+  rule      = aws_cloudwatch_event_rule.coverage[0].name
+  target_id = "sns"
+  arn       = local.sns_topic_arn
+
+  input_transformer {
+    input_paths    = local.coverage_input_paths
+    input_template = local.coverage_input_template
+  }
+
+  retry_policy {
+    maximum_event_age_in_seconds = var.retry_policy.maximum_event_age_in_seconds
+    maximum_retry_attempts       = var.retry_policy.maximum_retry_attempts
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter[0].arn
+  }
+
+  depends_on = [aws_sns_topic_policy.this]
+}
+
+################################################################################
+# Alarms: an alert that could not be delivered must still reach someone
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "failed_invocations" {
+  for_each = var.create && var.create_alarms ? local.rules : {}
+
+  alarm_name          = local.alarm_names[each.key]
+  alarm_description   = "EventBridge could not deliver GuardDuty alerts of rule ${each.value} to the topic; the events are in the dead-letter queue ${aws_sqs_queue.dead_letter[0].name}."
+  namespace           = "AWS/Events"
+  metric_name         = "FailedInvocations"
+  dimensions          = { RuleName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.sns_topic_arn]
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  count = var.create && var.create_alarms ? 1 : 0
+
+  alarm_name          = local.alarm_names.dead_letter_queue
+  alarm_description   = "GuardDuty alerts wait in the dead-letter queue ${aws_sqs_queue.dead_letter[0].name}: read them there, fix the topic, key or policy, and send them again."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dead_letter[0].name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [local.sns_topic_arn]
+
+  tags = var.tags
+}

@@ -34,7 +34,7 @@ output "sns_topic_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key of the alert topic (when created here) and dead-letter queue (null when alerts are off)."
+  description = "ARN of the customer-managed KMS key of the alert topic, created or given (null when alerts are off)."
   value       = module.alerts.kms_key_arn
 }
 
@@ -61,6 +61,11 @@ output "coverage_event_pattern" {
 output "dead_letter_queue_arn" {
   description = "ARN of the encrypted SQS queue that keeps alerts EventBridge could not deliver (null when alerts are off)."
   value       = module.alerts.dead_letter_queue_arn
+}
+
+output "dead_letter_queue_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of the dead-letter queue (null when alerts are off)."
+  value       = module.alerts.dead_letter_queue_kms_key_arn
 }
 
 output "dead_letter_queue_url" {

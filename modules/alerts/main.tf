@@ -145,12 +145,12 @@ locals {
 }
 
 ################################################################################
-# KMS key for the topic and the dead-letter queue
+# KMS keys: one for the topic, one for the dead-letter queue
 ################################################################################
 
 locals {
-  # What the topic's key must allow: EventBridge publishing for these rules (and sending to the
-  # dead-letter queue), and CloudWatch publishing for these alarms.
+  # What the topic's key must allow: EventBridge publishing for these rules, and CloudWatch
+  # publishing for these alarms. The first statement also lets the rules use the dead-letter key.
   kms_key_service_statements = [
     {
       Sid       = "AllowEventBridgeRulesToEncrypt"
@@ -171,29 +171,28 @@ locals {
   ]
 }
 
+locals {
+  # Without this statement nobody, not even the account's administrators, could manage a key;
+  # IAM policies decide who in the account may use it.
+  kms_key_admin_statement = {
+    Sid       = "AllowAccountAdministration"
+    Effect    = "Allow"
+    Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+    Action    = "kms:*"
+    Resource  = "*"
+  }
+}
+
 resource "aws_kms_key" "this" {
   count = local.create_key ? 1 : 0
 
-  description             = "Encrypts the GuardDuty runtime alert topic and dead-letter queue (${var.name})."
+  description             = "Encrypts the GuardDuty runtime alert topic (${var.name})."
   enable_key_rotation     = true
   deletion_window_in_days = 30
 
   policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          # Without this statement nobody, not even the account's administrators, could manage
-          # the key; IAM policies decide who in the account may use it.
-          Sid       = "AllowAccountAdministration"
-          Effect    = "Allow"
-          Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-          Action    = "kms:*"
-          Resource  = "*"
-        },
-      ],
-      local.kms_key_service_statements,
-    )
+    Version   = "2012-10-17"
+    Statement = concat([local.kms_key_admin_statement], local.kms_key_service_statements)
   })
 
   tags = var.tags
@@ -204,6 +203,30 @@ resource "aws_kms_alias" "this" {
 
   name          = "alias/${var.name}-alerts"
   target_key_id = aws_kms_key.this[0].key_id
+}
+
+# The dead-letter queue has a key of its own: when the topic's key is disabled or its policy is
+# broken, the alerts that could not be published must still be kept.
+resource "aws_kms_key" "dead_letter" {
+  count = var.create ? 1 : 0
+
+  description             = "Encrypts the dead-letter queue of the GuardDuty runtime alerts (${var.name})."
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [local.kms_key_admin_statement, local.kms_key_service_statements[0]]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "dead_letter" {
+  count = var.create ? 1 : 0
+
+  name          = "alias/${var.name}-alerts-dead-letters"
+  target_key_id = aws_kms_key.dead_letter[0].key_id
 }
 
 ################################################################################
@@ -275,7 +298,7 @@ resource "aws_sqs_queue" "dead_letter" {
   count = var.create ? 1 : 0
 
   name                              = local.dead_letter_queue_name
-  kms_master_key_id                 = local.kms_key_arn
+  kms_master_key_id                 = aws_kms_key.dead_letter[0].arn
   kms_data_key_reuse_period_seconds = 300
   message_retention_seconds         = 1209600 # 14 days, the maximum: time to notice and replay
 

@@ -4,7 +4,7 @@ output "sns_topic_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key that encrypts the topic (when created here) and the dead-letter queue, created or given (null when create is false)."
+  description = "ARN of the customer-managed KMS key of the topic, created or given (null when create is false)."
   value       = var.create ? local.kms_key_arn : null
 }
 
@@ -36,6 +36,11 @@ output "coverage_event_pattern" {
 output "dead_letter_queue_arn" {
   description = "ARN of the encrypted SQS queue that keeps alerts EventBridge could not deliver (null when create is false)."
   value       = one(aws_sqs_queue.dead_letter[*].arn)
+}
+
+output "dead_letter_queue_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key of the dead-letter queue, separate from the topic's so that a broken topic key cannot lose alerts (null when create is false)."
+  value       = one(aws_kms_key.dead_letter[*].arn)
 }
 
 output "dead_letter_queue_url" {

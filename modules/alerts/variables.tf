@@ -97,7 +97,7 @@ variable "sns_topic_arn" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of an existing customer-managed KMS key for the topic and the dead-letter queue, instead of creating one with rotation. Its key policy must contain the statements of the kms_key_policy_json output."
+  description = "ARN of an existing customer-managed KMS key for the topic the module creates, instead of creating one with rotation. Its key policy must contain the statements of the kms_key_policy_json output. (The dead-letter queue always gets a key of its own.)"
   type        = string
   default     = null
 

@@ -63,8 +63,50 @@ def read_detector(guardduty: Any, detector_id: str) -> DetectorState:
     )
 
 
+def _customer_managed_keys(kms: Any) -> list[str]:
+    """Customer-managed keys that are not already scheduled for deletion."""
+    keys: list[str] = []
+    for page in kms.get_paginator("list_keys").paginate():
+        for key in page["Keys"]:
+            metadata = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            if metadata.get("KeyManager") == "CUSTOMER" and metadata["KeyState"] not in (
+                "PendingDeletion",
+                "PendingReplicaDeletion",
+            ):
+                keys.append(metadata["Arn"])
+    return keys
+
+
 def remaining_resources(session: boto3.Session, endpoint_url: str | None) -> dict[str, list[str]]:
-    """Resources of the kinds this project creates that still exist, by kind (empty: clean)."""
-    guardduty = client(session, "guardduty", endpoint_url)
-    remaining = {"guardduty detectors": guardduty.list_detectors()["DetectorIds"]}
+    """Resources of the kinds this project creates that still exist, by kind (empty: clean).
+
+    Meant for an emulator or a sandbox account: on a shared account it lists other people's too.
+    """
+
+    def api(service: str) -> Any:
+        return client(session, service, endpoint_url)
+
+    events, sns, kms = api("events"), api("sns"), api("kms")
+    remaining = {
+        "guardduty detectors": api("guardduty").list_detectors()["DetectorIds"],
+        "eventbridge rules": [
+            rule["Arn"] for rule in events.list_rules(EventBusName="default").get("Rules", [])
+        ],
+        "sns topics": [topic["TopicArn"] for topic in sns.list_topics().get("Topics", [])],
+        "sns subscriptions": [
+            subscription["SubscriptionArn"]
+            for subscription in sns.list_subscriptions().get("Subscriptions", [])
+        ],
+        "sqs queues": api("sqs").list_queues().get("QueueUrls", []),
+        "kms keys": _customer_managed_keys(kms),
+        "kms aliases": [
+            alias["AliasName"]
+            for alias in kms.list_aliases().get("Aliases", [])
+            if not alias["AliasName"].startswith("alias/aws/")
+        ],
+        "cloudwatch alarms": [
+            alarm["AlarmArn"]
+            for alarm in api("cloudwatch").describe_alarms().get("MetricAlarms", [])
+        ],
+    }
     return {kind: items for kind, items in remaining.items() if items}

@@ -235,7 +235,8 @@ def _record_metric(rule: models.Rule, name: str) -> None:
                 "MetricName": name,
                 "Value": 1.0,
                 "Unit": "Count",
-                "Timestamp": datetime.now(UTC),
+                # Naive UTC, as moto stores the data points it is sent.
+                "Timestamp": datetime.now(UTC).replace(tzinfo=None),
                 "Dimensions": [{"Name": "RuleName", "Value": rule.name}],
             }
         ],

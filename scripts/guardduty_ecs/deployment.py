@@ -1,0 +1,81 @@
+"""An applied stack and the clients to talk to it: used by the apply tests and the demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from guardduty_ecs.aws import client, remaining_resources, session_from_environment
+from guardduty_ecs.events import EcsTask, put_guardduty_event, runtime_finding
+from guardduty_ecs.harness import Stack, Workbench
+from guardduty_ecs.probe import Alert, TopicProbe
+
+
+class LeftoverResources(RuntimeError):
+    """Destroy left resources behind."""
+
+
+@dataclass
+class Deployment:
+    """An applied stack, with boto3 clients of the backend it was applied to."""
+
+    stack: Stack
+    outputs: dict[str, Any]
+    session: boto3.Session
+    endpoint_url: str | None
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = client(self.session, service, self.endpoint_url)
+        return self._clients[service]
+
+    def put(self, detail_type: str, detail: dict[str, Any]) -> None:
+        """Put a GuardDuty event on the default bus (the emulator only)."""
+        put_guardduty_event(self.client("events"), detail_type, detail)
+
+    def probe(self) -> TopicProbe:
+        """A temporary subscription to the alert topic."""
+        return TopicProbe(self.session, self.outputs["sns_topic_arn"], self.endpoint_url)
+
+
+@contextmanager
+def deployed(workbench: Workbench, module: str, tf_vars: dict[str, Any]) -> Iterator[Deployment]:
+    """Apply ``module``; on exit destroy it and raise LeftoverResources if anything remains."""
+    stack = workbench.stack(module, tf_vars)
+    session = session_from_environment(workbench.environment)
+    endpoint_url = workbench.environment.get("AWS_ENDPOINT_URL")
+    stack.apply()
+    try:
+        yield Deployment(stack, stack.outputs(), session, endpoint_url)
+    finally:
+        stack.destroy()
+    leftovers = remaining_resources(session, endpoint_url)
+    if leftovers:
+        raise LeftoverResources(f"destroy left {leftovers}")
+
+
+SENTINEL_TITLE = "Sentinel: delivered after the event under test"
+
+
+def delivered_after(
+    deployment: Deployment, probe: TopicProbe, put: Callable[[], None], timeout: float = 10
+) -> list[Alert]:
+    """The alerts that ``put`` caused, read up to a sentinel finding put right after it.
+
+    The sentinel (a High runtime finding, which the default rules match) proves that delivery
+    has happened, so an empty result means "not delivered", not "not delivered yet".
+    """
+    put()
+    deployment.put(
+        "GuardDuty Finding",
+        runtime_finding("Execution:Runtime/NewBinaryExecuted", 8, SENTINEL_TITLE, task=EcsTask()),
+    )
+    alerts: list[Alert] = []
+    while not any(SENTINEL_TITLE in alert.text for alert in alerts):
+        alerts += probe.wait_for(1, timeout=timeout)
+    return [alert for alert in alerts if SENTINEL_TITLE not in alert.text]

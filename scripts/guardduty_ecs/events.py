@@ -1,0 +1,181 @@
+"""GuardDuty events as EventBridge delivers them, for the emulator (tests, demo, fire drill).
+
+The shapes follow the GuardDuty user guide: a ``GuardDuty Finding`` event carries the finding
+(``detail``) as GetFindings returns it, with an ECS cluster resource for Runtime Monitoring findings
+on Fargate; a ``GuardDuty Runtime Protection Unhealthy``/``Healthy`` event carries the coverage
+change of one resource. On AWS only GuardDuty can put ``aws.guardduty`` events; the emulator
+accepts them from PutEvents.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GUARDDUTY_SOURCE = "aws.guardduty"
+FINDING_DETAIL_TYPE = "GuardDuty Finding"
+UNHEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Unhealthy"
+HEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Healthy"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class EcsTask:
+    """The ECS task a finding is about."""
+
+    account_id: str = "123456789012"
+    region: str = "us-east-1"
+    cluster: str = "payments"
+    task_id: str = "0c6c4b3e5c4e4d0c9b8a7f6e5d4c3b2a"
+    image: str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/payments:1.4.2"
+
+    @property
+    def cluster_arn(self) -> str:
+        return f"arn:aws:ecs:{self.region}:{self.account_id}:cluster/{self.cluster}"
+
+    @property
+    def task_arn(self) -> str:
+        return f"arn:aws:ecs:{self.region}:{self.account_id}:task/{self.cluster}/{self.task_id}"
+
+
+def runtime_finding(
+    finding_type: str,
+    severity: float,
+    title: str,
+    *,
+    task: EcsTask | None = None,
+    sample: bool = False,
+    finding_id: str | None = None,
+) -> dict[str, Any]:
+    """The ``detail`` of a Runtime Monitoring finding on an ECS Fargate task."""
+    task = task or EcsTask()
+    finding_id = finding_id or uuid.uuid4().hex
+    now = _now()
+    return {
+        "schemaVersion": "2.0",
+        "accountId": task.account_id,
+        "region": task.region,
+        "partition": "aws",
+        "id": finding_id,
+        "arn": (
+            f"arn:aws:guardduty:{task.region}:{task.account_id}:detector/"
+            f"{'0' * 32}/finding/{finding_id}"
+        ),
+        "type": finding_type,
+        "resource": {
+            "resourceType": "ECSCluster",
+            "ecsClusterDetails": {
+                "name": task.cluster,
+                "arn": task.cluster_arn,
+                "status": "ACTIVE",
+                "taskDetails": {
+                    "arn": task.task_arn,
+                    "definitionArn": (
+                        f"arn:aws:ecs:{task.region}:{task.account_id}:task-definition/"
+                        f"{task.cluster}:1"
+                    ),
+                    "version": "1",
+                    "containers": [
+                        {
+                            "containerRuntime": "containerd",
+                            "name": "app",
+                            "image": task.image,
+                            "securityContext": {"privileged": False},
+                        }
+                    ],
+                },
+            },
+        },
+        "service": {
+            "serviceName": "guardduty",
+            "detectorId": "0" * 32,
+            "featureName": "RuntimeMonitoring",
+            "resourceRole": "TARGET",
+            "additionalInfo": {"value": json.dumps({"sample": sample}), "type": "default"},
+            "eventFirstSeen": now,
+            "eventLastSeen": now,
+            "archived": False,
+            "count": 1,
+        },
+        "severity": severity,
+        "createdAt": now,
+        "updatedAt": now,
+        "title": title,
+        "description": title,
+    }
+
+
+def ecs_coverage_change(
+    current: str,
+    previous: str,
+    *,
+    issue: str = "",
+    task: EcsTask | None = None,
+) -> dict[str, Any]:
+    """The ``detail`` of a coverage change of an ECS cluster (Fargate)."""
+    task = task or EcsTask()
+    return {
+        "schemaVersion": "1.0",
+        "resourceAccountId": task.account_id,
+        "currentStatus": current,
+        "previousStatus": previous,
+        "resourceDetails": {
+            "resourceType": "ECS",
+            "ecsClusterDetails": {
+                "clusterName": task.cluster,
+                "fargateDetails": {
+                    "issues": [issue] if issue else [],
+                    "managementType": "AUTO_MANAGED",
+                },
+            },
+        },
+        "issue": issue,
+        "lastUpdatedAt": _now(),
+    }
+
+
+def ec2_coverage_change(
+    current: str, previous: str, *, instance_id: str, cluster_arn: str, issue: str = ""
+) -> dict[str, Any]:
+    """The ``detail`` of a coverage change of an EC2 instance (an ECS container instance)."""
+    return {
+        "schemaVersion": "1.0",
+        "resourceAccountId": cluster_arn.split(":")[4],
+        "currentStatus": current,
+        "previousStatus": previous,
+        "resourceDetails": {
+            "resourceType": "EC2",
+            "ec2InstanceDetails": {
+                "instanceId": instance_id,
+                "instanceType": "m6i.large",
+                "clusterArn": cluster_arn,
+                "managementType": "AUTO_MANAGED",
+            },
+        },
+        "issue": issue,
+        "lastUpdatedAt": _now(),
+    }
+
+
+def put_guardduty_event(events: Any, detail_type: str, detail: dict[str, Any]) -> str:
+    """Put one GuardDuty event on the default bus (the emulator only); return its event ID."""
+    response = events.put_events(
+        Entries=[
+            {
+                "Source": GUARDDUTY_SOURCE,
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+                "Resources": [],
+            }
+        ]
+    )
+    (entry,) = response["Entries"]
+    if response.get("FailedEntryCount"):
+        raise RuntimeError(f"PutEvents rejected the event: {entry}")
+    return str(entry["EventId"])

@@ -45,16 +45,24 @@ class Deployment:
 
 @contextmanager
 def deployed(workbench: Workbench, module: str, tf_vars: dict[str, Any]) -> Iterator[Deployment]:
-    """Apply ``module``; on exit destroy it and raise LeftoverResources if anything remains."""
+    """Apply ``module``; on exit destroy it and raise LeftoverResources unless every resource
+    it created is gone (what existed before, such as a topic given as input, stays).
+    """
     stack = workbench.stack(module, tf_vars)
     session = session_from_environment(workbench.environment)
     endpoint_url = workbench.environment.get("AWS_ENDPOINT_URL")
+    before = remaining_resources(session, endpoint_url)
     stack.apply()
     try:
         yield Deployment(stack, stack.outputs(), session, endpoint_url)
     finally:
         stack.destroy()
-    leftovers = remaining_resources(session, endpoint_url)
+    after = remaining_resources(session, endpoint_url)
+    leftovers = {
+        kind: sorted(set(items) - set(before.get(kind, [])))
+        for kind, items in after.items()
+        if set(items) - set(before.get(kind, []))
+    }
     if leftovers:
         raise LeftoverResources(f"destroy left {leftovers}")
 

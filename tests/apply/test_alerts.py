@@ -195,8 +195,6 @@ def test_undeliverable_alert_lands_in_the_dead_letter_queue(
     topic_key = deployment.client("sns").get_topic_attributes(
         TopicArn=deployment.outputs["sns_topic_arn"]
     )["Attributes"]["KmsMasterKeyId"]
-    # By key ID: moto 5.2.5 answers DisableKey/EnableKey with a key ARN by an internal error.
-    topic_key = kms.describe_key(KeyId=topic_key)["KeyMetadata"]["KeyId"]
     queue_url = deployment.outputs["dead_letter_queue_url"]
     detail = runtime_finding("Execution:Runtime/NewBinaryExecuted", 7.5, "while the key is off")
     kms.disable_key(KeyId=topic_key)

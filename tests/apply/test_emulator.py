@@ -86,3 +86,21 @@ def test_requests_that_aws_rejects_are_rejected(guardduty, features, message) ->
     assert failure.value.response["Error"]["Code"] == "BadRequestException"
     assert message in failure.value.response["Error"]["Message"]
     assert read_detector(guardduty, detector_id).features == {}, "nothing half-applied"
+
+
+def test_key_state_changes_accept_key_arns(aws_client: Callable[[str], Any]) -> None:
+    """AWS takes a key ARN wherever it takes a key ID; moto 5.2.5 fails for these four."""
+    kms = aws_client("kms")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+
+    def state() -> str:
+        return kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"]
+
+    kms.disable_key(KeyId=key_arn)
+    assert state() == "Disabled"
+    kms.enable_key(KeyId=key_arn)
+    assert state() == "Enabled"
+    kms.schedule_key_deletion(KeyId=key_arn, PendingWindowInDays=7)
+    assert state() == "PendingDeletion"
+    kms.cancel_key_deletion(KeyId=key_arn)
+    assert state() == "Disabled"

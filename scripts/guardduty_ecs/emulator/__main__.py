@@ -6,13 +6,14 @@ import argparse
 
 from moto import server
 
-from guardduty_ecs.emulator import eventbridge, guardduty
+from guardduty_ecs.emulator import eventbridge, guardduty, kms
 
 
 def install_extensions() -> None:
     """Apply every emulator extension of this project to moto, in this process."""
     guardduty.install()
     eventbridge.install()
+    kms.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -139,7 +139,6 @@ locals {
     "EKS cluster: <eks_cluster>"
     "Issue: <issue>"
     "Updated: <updated>"
-    "Coverage: ${local.console_url}#/runtime-monitoring"
     "Troubleshooting: https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-assessing-coverage.html"
   EOT
 }

@@ -12,7 +12,8 @@ data "aws_region" "current" {
 
 locals {
   create_topic = var.create && var.sns_topic_arn == null
-  create_key   = var.create && var.kms_key_arn == null
+  # A key is only needed for a topic the module creates; a given topic brings its own.
+  create_key = local.create_topic && var.kms_key_arn == null
 
   account_id = var.create ? data.aws_caller_identity.current[0].account_id : ""
   partition  = var.create ? data.aws_partition.current[0].partition : ""

@@ -4,7 +4,7 @@ output "sns_topic_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key of the topic, created or given (null when create is false)."
+  description = "ARN of the customer-managed KMS key of the topic: created, or given in kms_key_arn (null when create is false, and when a topic is given without its key)."
   value       = var.create ? local.kms_key_arn : null
 }
 

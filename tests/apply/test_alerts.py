@@ -27,7 +27,8 @@ from guardduty_ecs.events import (
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
 
-pytestmark = pytest.mark.apply
+# One worker runs the whole module, so that its one deployment is applied once.
+pytestmark = [pytest.mark.apply, pytest.mark.xdist_group("alerts-defaults")]
 
 # The defaults, as a consumer would write them: every runtime type, Medium and above, Unhealthy
 # only, ECS and EC2 coverage.

@@ -22,7 +22,8 @@ from guardduty_ecs.events import (
 )
 from guardduty_ecs.harness import Workbench
 
-pytestmark = pytest.mark.apply
+# One worker runs the whole module, so that its one deployment is applied once.
+pytestmark = [pytest.mark.apply, pytest.mark.xdist_group("alerts-bring-your-own")]
 
 LISTED_TYPES = ["Execution:Runtime/NewBinaryExecuted", "CryptoCurrency:Runtime/BitcoinTool.B"]
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import tftest
 
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.inventory import planned_resources
@@ -22,10 +24,42 @@ def _usage_blocks(readme: Path) -> list[str]:
     return [block for block in blocks if re.search(r'^module "', block, re.MULTILINE)]
 
 
-READMES = {"README.md": ".", "modules/runtime-monitoring/README.md": "modules/runtime-monitoring"}
+def _assert_runtime_monitoring_planned(plan: tftest.TerraformPlanOutput) -> None:
+    """The example turns on Runtime Monitoring with the managed Fargate agent."""
+    features = [
+        values
+        for values in planned_resources(plan).values()
+        if values.get("name") == "RUNTIME_MONITORING"
+    ]
+    assert len(features) == 1
+    assert {"name": "ECS_FARGATE_AGENT_MANAGEMENT", "status": "ENABLED"} in (
+        features[0]["additional_configuration"]
+    )
+
+
+def _assert_alerts_planned(plan: tftest.TerraformPlanOutput) -> None:
+    """The example creates findings rules and the topic they send to."""
+    planned = [
+        (change["type"], change["name"])
+        for change in plan.resource_changes.values()
+        if change["mode"] == "managed" and change["change"]["actions"] == ["create"]
+    ]
+    assert ("aws_cloudwatch_event_rule", "findings") in planned
+    assert planned.count(("aws_sns_topic", "this")) == 1
+
+
+# README -> (module its usage blocks call, what their plan must contain)
+READMES: dict[str, tuple[str, Callable[[tftest.TerraformPlanOutput], None]]] = {
+    "README.md": (".", _assert_runtime_monitoring_planned),
+    "modules/runtime-monitoring/README.md": (
+        "modules/runtime-monitoring",
+        _assert_runtime_monitoring_planned,
+    ),
+    "modules/alerts/README.md": ("modules/alerts", _assert_alerts_planned),
+}
 CASES = [
     pytest.param(readme, module, index, block, id=f"{readme}#{index}")
-    for readme, module in READMES.items()
+    for readme, (module, _) in READMES.items()
     for index, block in enumerate(_usage_blocks(REPO / readme))
 ]
 
@@ -44,12 +78,5 @@ def test_readme_usage_plans(
         PROVIDER + SOURCE.sub(rf'\1"{workbench.root / module}"', block)
     )
     plan = workbench.stack(str(directory.relative_to(workbench.root))).plan()
-    features = [
-        values
-        for values in planned_resources(plan).values()
-        if values.get("name") == "RUNTIME_MONITORING"
-    ]
-    assert len(features) == 1
-    assert {"name": "ECS_FARGATE_AGENT_MANAGEMENT", "status": "ENABLED"} in (
-        features[0]["additional_configuration"]
-    )
+    _, assert_planned = READMES[readme]
+    assert_planned(plan)

@@ -1,13 +1,15 @@
 """Each validation rule rejects its bad value at plan time, saying what is allowed.
 
 Each case runs against the root module (the public interface) and the submodule that declares the
-same input, so that both keep their rules.
+same input, so that both keep their rules. The root module takes the inputs of modules/alerts nested
+in its `alerts` object, and its messages name them `alerts.<input>`.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,9 +19,16 @@ from guardduty_ecs.harness import Workbench
 
 pytestmark = pytest.mark.plan
 
-MODULES = [".", "modules/runtime-monitoring"]
+RUNTIME_MONITORING_MODULES = [".", "modules/runtime-monitoring"]
 
-# (case id, variables, a fragment of the expected error message)
+# How each module that takes the alerts inputs receives them, and how its messages name them:
+# module -> (variables from the inputs of modules/alerts, prefix of the input names in messages).
+ALERTS_MODULES: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], str]] = {
+    ".": (lambda inputs: {"alerts": inputs}, "alerts."),
+    "modules/alerts": (lambda inputs: inputs, ""),
+}
+
+# Inputs of modules/runtime-monitoring: (case id, variables, a fragment of the error message)
 BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     (
         "detector_id_format",
@@ -56,17 +65,96 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("tags_long_value", {"tags": {"Owner": "x" * 257}}, "values at most 256 characters"),
 ]
 
+EMAIL_FORMAT = (
+    "email_addresses: every entry must be one plain e-mail address such as secops@example.com "
+    "(no display name, no spaces, no lists)."
+)
+SEVERITY_RANGE = (
+    "min_severity must be between 1.0 and 10.0 (GuardDuty's severity scale); "
+    "4 means Medium and above, 7 High and above."
+)
+COVERAGE_TYPES = (
+    "coverage_resource_types must list one or more of ECS, EC2 and EKS; "
+    "to turn coverage alerts off set notify_on_unhealthy and notify_on_healthy to false."
+)
+TOPIC_ARN = (
+    "sns_topic_arn must be the ARN of a standard SNS topic, "
+    "arn:<partition>:sns:<region>:<12-digit account>:<name> (FIFO topics are not supported), "
+    "or null to create a topic."
+)
+KEY_ARN = (
+    "kms_key_arn must be a KMS key ARN, "
+    "arn:<partition>:kms:<region>:<12-digit account>:key/<key id> "
+    "(not an alias, not a bare key ID), or null to create a key."
+)
+NAME_FORMAT = (
+    "name must be 1-40 characters of letters, digits, hyphens and underscores "
+    "(it prefixes rule, topic, queue, alarm and key alias names)."
+)
+
+# (case id, inputs of modules/alerts, the expected error message as modules/alerts words it; the
+# root module's message is the same with "alerts." in front)
+ALERTS_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
+    ("email_not_an_address", {"email_addresses": ["not-an-email"]}, EMAIL_FORMAT),
+    ("email_display_name", {"email_addresses": ["Name <a@b.com>"]}, EMAIL_FORMAT),
+    (
+        "email_duplicate_ignoring_case",
+        {"email_addresses": ["secops@example.com", "SecOps@Example.com"]},
+        "email_addresses: an address appears more than once (comparison ignores case); "
+        "list each address once.",
+    ),
+    (
+        "finding_type_without_purpose",
+        {"finding_types": ["Runtime/NewBinaryExecuted"]},
+        "finding_types: every entry must be a GuardDuty finding type of the form "
+        'ThreatPurpose:ResourceType/ThreatName, such as "Execution:Runtime/NewBinaryExecuted" '
+        'or "Backdoor:Runtime/C&CActivity.B!DNS".',
+    ),
+    ("min_severity_too_low", {"min_severity": 0.5}, SEVERITY_RANGE),
+    ("min_severity_too_high", {"min_severity": 10.5}, SEVERITY_RANGE),
+    ("coverage_resource_type_unknown", {"coverage_resource_types": ["LAMBDA"]}, COVERAGE_TYPES),
+    ("coverage_resource_types_empty", {"coverage_resource_types": []}, COVERAGE_TYPES),
+    ("sns_topic_arn_not_an_arn", {"sns_topic_arn": "alerts"}, TOPIC_ARN),
+    (
+        "sns_topic_arn_fifo",
+        {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:alerts.fifo"},
+        TOPIC_ARN,
+    ),
+    ("kms_key_arn_alias", {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/x"}, KEY_ARN),
+    ("kms_key_arn_bare_key_id", {"kms_key_arn": "11111111-2222-3333-4444-555555555555"}, KEY_ARN),
+    (
+        "retry_event_age_too_short",
+        {"retry_policy": {"maximum_event_age_in_seconds": 30}},
+        "retry_policy.maximum_event_age_in_seconds must be a whole number of seconds "
+        "from 60 to 86400.",
+    ),
+    (
+        "retry_attempts_too_many",
+        {"retry_policy": {"maximum_retry_attempts": 186}},
+        "retry_policy.maximum_retry_attempts must be a whole number from 0 to 185.",
+    ),
+    ("name_too_long", {"name": "a" * 41}, NAME_FORMAT),
+    ("name_with_space", {"name": "guardduty alerts"}, NAME_FORMAT),
+]
+
+
+def _bad_input_cases() -> Iterator[Any]:
+    for module in RUNTIME_MONITORING_MODULES:
+        for case, tf_vars, message in BAD_INPUTS:
+            yield pytest.param(module, tf_vars, message, id=f"{case}-{module}")
+    for module, (to_variables, prefix) in ALERTS_MODULES.items():
+        for case, inputs, message in ALERTS_BAD_INPUTS:
+            yield pytest.param(
+                module, to_variables(inputs), prefix + message, id=f"alerts_{case}-{module}"
+            )
+
 
 def _plain(text: str) -> str:
     """Terraform wraps and frames diagnostics; compare words only."""
     return re.sub(r"[\s│╷╵├─]+", " ", text).strip()
 
 
-@pytest.mark.parametrize("module", MODULES)
-@pytest.mark.parametrize(
-    ("tf_vars", "message"),
-    [pytest.param(tf_vars, message, id=case) for case, tf_vars, message in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("module", "tf_vars", "message"), list(_bad_input_cases()))
 def test_bad_input_fails_at_plan(
     workbench: Workbench, module: str, tf_vars: dict[str, Any], message: str
 ) -> None:
@@ -77,7 +165,7 @@ def test_bad_input_fails_at_plan(
     assert _plain(message) in output
 
 
-@pytest.mark.parametrize("module", MODULES)
+@pytest.mark.parametrize("module", RUNTIME_MONITORING_MODULES)
 def test_valid_adoption_input_passes_validation(
     workbench: Workbench, aws_client: Callable[[str], Any], module: str
 ) -> None:
@@ -88,11 +176,55 @@ def test_valid_adoption_input_passes_validation(
         plan = workbench.stack(
             module, {"create_detector": False, "detector_id": detector_id}
         ).plan()
+        # The root module also plans its alerts; of GuardDuty itself, only the features.
         types = {
             change["type"]
             for change in plan.resource_changes.values()
-            if change["mode"] == "managed"
+            if change["mode"] == "managed" and change["type"].startswith("aws_guardduty_")
         }
         assert types == {"aws_guardduty_detector_feature"}
     finally:
         guardduty.delete_detector(DetectorId=detector_id)
+
+
+FINDING_TYPES = ["Execution:Runtime/NewBinaryExecuted", "Backdoor:Runtime/C&CActivity.B!DNS"]
+
+
+@pytest.mark.parametrize("module", ALERTS_MODULES)
+def test_valid_alerts_input_plans(workbench: Workbench, module: str) -> None:
+    """Inputs at the edges the rules above allow plan; 7.5 leaves High from 7.5 and Critical."""
+    to_variables, _ = ALERTS_MODULES[module]
+    inputs = {
+        "email_addresses": ["secops@example.com", "oncall@example.org"],
+        "finding_types": FINDING_TYPES,
+        "min_severity": 7.5,
+        "notify_on_healthy": True,
+    }
+    plan = workbench.stack(module, to_variables(inputs)).plan()
+    rules = {
+        change["change"]["after"]["name"]: json.loads(change["change"]["after"]["event_pattern"])
+        for change in plan.resource_changes.values()
+        if change["type"] == "aws_cloudwatch_event_rule"
+    }
+    assert set(rules) == {
+        "guardduty-ecs-runtime-findings-high",
+        "guardduty-ecs-runtime-findings-critical",
+        "guardduty-ecs-runtime-coverage",
+    }
+    findings = {
+        band: rules[f"guardduty-ecs-runtime-findings-{band}"]["detail"]
+        for band in ("high", "critical")
+    }
+    assert findings["high"]["severity"] == [{"numeric": [">=", 7.5, "<", 9]}]
+    assert findings["critical"]["severity"] == [{"numeric": [">=", 9, "<=", 10]}]
+    assert all(detail["type"] == FINDING_TYPES for detail in findings.values())
+    assert rules["guardduty-ecs-runtime-coverage"]["detail-type"] == [
+        "GuardDuty Runtime Protection Unhealthy",
+        "GuardDuty Runtime Protection Healthy",
+    ]
+    endpoints = sorted(
+        change["change"]["after"]["endpoint"]
+        for change in plan.resource_changes.values()
+        if change["type"] == "aws_sns_topic_subscription"
+    )
+    assert endpoints == sorted(inputs["email_addresses"])

@@ -21,6 +21,49 @@ UNHEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Unhealthy"
 HEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Healthy"
 
 
+# Runtime Monitoring finding types listed in the GuardDuty user guide ("GuardDuty Runtime
+# Monitoring finding types"). The default findings rule matches them by their shape
+# (<Purpose>:Runtime/<Name>), so types added later match too; this list is what the tests check.
+RUNTIME_FINDING_TYPES = (
+    "CryptoCurrency:Runtime/BitcoinTool.B",
+    "Backdoor:Runtime/C&CActivity.B",
+    "UnauthorizedAccess:Runtime/TorRelay",
+    "UnauthorizedAccess:Runtime/TorClient",
+    "Trojan:Runtime/BlackholeTraffic",
+    "Trojan:Runtime/DropPoint",
+    "CryptoCurrency:Runtime/BitcoinTool.B!DNS",
+    "Backdoor:Runtime/C&CActivity.B!DNS",
+    "Trojan:Runtime/BlackholeTraffic!DNS",
+    "Trojan:Runtime/DropPoint!DNS",
+    "Trojan:Runtime/DGADomainRequest.C!DNS",
+    "Trojan:Runtime/DriveBySourceTraffic!DNS",
+    "Trojan:Runtime/PhishingDomainRequest!DNS",
+    "Impact:Runtime/AbusedDomainRequest.Reputation",
+    "Impact:Runtime/BitcoinDomainRequest.Reputation",
+    "Impact:Runtime/MaliciousDomainRequest.Reputation",
+    "Impact:Runtime/SuspiciousDomainRequest.Reputation",
+    "UnauthorizedAccess:Runtime/MetadataDNSRebind",
+    "Execution:Runtime/NewBinaryExecuted",
+    "PrivilegeEscalation:Runtime/DockerSocketAccessed",
+    "PrivilegeEscalation:Runtime/RuncContainerEscape",
+    "PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified",
+    "DefenseEvasion:Runtime/ProcessInjection.Proc",
+    "DefenseEvasion:Runtime/ProcessInjection.Ptrace",
+    "DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite",
+    "Execution:Runtime/ReverseShell",
+    "DefenseEvasion:Runtime/FilelessExecution",
+    "Impact:Runtime/CryptoMinerExecuted",
+    "Execution:Runtime/NewLibraryLoaded",
+    "PrivilegeEscalation:Runtime/ContainerMountsHostDirectory",
+    "PrivilegeEscalation:Runtime/UserfaultfdUsage",
+    "Execution:Runtime/SuspiciousTool",
+    "Execution:Runtime/SuspiciousCommand",
+    "DefenseEvasion:Runtime/SuspiciousCommand",
+    "DefenseEvasion:Runtime/PtraceAntiDebugging",
+    "Execution:Runtime/MaliciousFileExecuted",
+)
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 

@@ -18,6 +18,7 @@ from guardduty_ecs.deployment import Deployment, delivered_after, deployed
 from guardduty_ecs.events import (
     FINDING_DETAIL_TYPE,
     HEALTHY_DETAIL_TYPE,
+    RUNTIME_FINDING_TYPES,
     UNHEALTHY_DETAIL_TYPE,
     EcsTask,
     ec2_coverage_change,
@@ -92,6 +93,17 @@ def test_each_severity_alerts_once_with_its_band(
     )
     assert _lines(alert.text)[0] == f'"GuardDuty {band} severity runtime finding"'
     assert _lines(alert.text)[2] == f'"Severity: {severity} ({band})"'
+
+
+def test_every_documented_runtime_finding_type_alerts(
+    deployment: Deployment, probe: TopicProbe
+) -> None:
+    for finding_type in RUNTIME_FINDING_TYPES:
+        deployment.put(FINDING_DETAIL_TYPE, runtime_finding(finding_type, 8, "documented type"))
+    alerts = probe.wait_for(len(RUNTIME_FINDING_TYPES), timeout=30)
+    assert sorted(_lines(alert.text)[1] for alert in alerts) == sorted(
+        f'"Type: {finding_type}"' for finding_type in RUNTIME_FINDING_TYPES
+    )
 
 
 def test_sample_findings_alert(deployment: Deployment, probe: TopicProbe) -> None:

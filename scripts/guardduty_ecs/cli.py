@@ -8,14 +8,24 @@ from pathlib import Path
 
 import tftest
 
-from guardduty_ecs import tfdocs
+from guardduty_ecs import benchmark, tfdocs
 from guardduty_ecs.demo import DemoFailure, run_demo
+from guardduty_ecs.deployment import LeftoverResources
 from guardduty_ecs.emulator.process import EmulatorError
+from guardduty_ecs.probe import ProbeTimeout
 from guardduty_ecs.terraform import REPO_ROOT, ProviderMirrorError
 
 
 def _demo(args: argparse.Namespace) -> int:
     run_demo(sys.stdout, Path(args.work_dir) if args.work_dir else None)
+    return 0
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    summary = benchmark.measure_alert_latency(
+        args.events, Path(args.work_dir) if args.work_dir else None
+    )
+    benchmark.report(summary, sys.stdout)
     return 0
 
 
@@ -48,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
     demo.set_defaults(handler=_demo)
 
+    bench = commands.add_parser(
+        "benchmark",
+        help="measure put-event to probe latency of the alerts against the local emulator",
+    )
+    bench.add_argument("--events", type=int, default=100, help="findings to put (default 100)")
+    bench.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
+    bench.set_defaults(handler=_benchmark)
+
     docs = commands.add_parser(
         "docs", help="regenerate the inputs/outputs tables between the terraform-docs markers"
     )
@@ -71,7 +89,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"guardduty-ecs {args.command}: terraform failed:", file=sys.stderr)
         print(_terraform_diagnostics(error), file=sys.stderr)
         return 1
-    except (DemoFailure, EmulatorError, ProviderMirrorError, ValueError) as error:
+    except (
+        DemoFailure,
+        EmulatorError,
+        LeftoverResources,
+        ProbeTimeout,
+        ProviderMirrorError,
+        ValueError,
+    ) as error:
         print(f"guardduty-ecs {args.command}: {error}", file=sys.stderr)
         return 1
 

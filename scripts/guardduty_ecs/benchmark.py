@@ -1,0 +1,66 @@
+"""Benchmark: put-event to probe-queue latency of the alerts, against the emulator.
+
+Applies ``examples/complete``, subscribes a probe to its topic, puts runtime findings one at a
+time and measures how long each takes to arrive; then destroys everything. The figures describe
+the emulator and this machine, not AWS (where GuardDuty, EventBridge and SNS add their own delays).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from guardduty_ecs.deployment import deployed
+from guardduty_ecs.events import FINDING_DETAIL_TYPE, RUNTIME_FINDING_TYPES, runtime_finding
+from guardduty_ecs.harness import emulated_workbench
+
+BENCHMARK_EXAMPLE = "examples/complete"
+
+
+@dataclass(frozen=True)
+class LatencySummary:
+    """Put-event to probe latencies, in milliseconds."""
+
+    count: int
+    minimum: float
+    median: float
+    p95: float
+    maximum: float
+
+    @classmethod
+    def of(cls, samples: list[float]) -> LatencySummary:
+        ordered = sorted(samples)
+        p95_index = max(0, round(0.95 * len(ordered)) - 1)
+        return cls(
+            len(ordered), ordered[0], statistics.median(ordered), ordered[p95_index], ordered[-1]
+        )
+
+
+def measure_alert_latency(events: int, work_dir: Path | None = None) -> LatencySummary:
+    """Put ``events`` findings one by one; return how long each took to reach the probe."""
+    if events < 1:
+        raise ValueError("the benchmark needs at least one event")
+    samples: list[float] = []
+    with (
+        emulated_workbench(work_dir) as (workbench, _),
+        deployed(workbench, BENCHMARK_EXAMPLE, {}) as deployment,
+        deployment.probe() as probe,
+    ):
+        for index in range(events):
+            finding_type = RUNTIME_FINDING_TYPES[index % len(RUNTIME_FINDING_TYPES)]
+            started = time.monotonic()
+            deployment.put(FINDING_DETAIL_TYPE, runtime_finding(finding_type, 8, "benchmark"))
+            (alert,) = probe.wait_for(1, timeout=10)
+            samples.append((alert.received_at - started) * 1000)
+    return LatencySummary.of(samples)
+
+
+def report(summary: LatencySummary, out: TextIO) -> None:
+    out.write(
+        f"put-event to probe latency over {summary.count} alerts: "
+        f"min {summary.minimum:.1f} ms, median {summary.median:.1f} ms, "
+        f"p95 {summary.p95:.1f} ms, max {summary.maximum:.1f} ms\n"
+    )

@@ -1,0 +1,17 @@
+"""The benchmark command measures real deliveries (no timing is asserted: figures go in notes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guardduty_ecs.benchmark import measure_alert_latency
+
+pytestmark = pytest.mark.apply
+
+
+def test_benchmark_measures_each_delivery(tmp_path: Path) -> None:
+    summary = measure_alert_latency(3, tmp_path)
+    assert summary.count == 3
+    assert 0 < summary.minimum <= summary.median <= summary.p95 <= summary.maximum

@@ -340,31 +340,6 @@ resource "aws_cloudwatch_event_rule" "findings" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_event_target" "findings" {
-  for_each = local.finding_rules
-
-  rule      = aws_cloudwatch_event_rule.findings[each.key].name
-  target_id = "sns"
-  arn       = local.sns_topic_arn
-
-  input_transformer {
-    input_paths    = local.finding_input_paths
-    input_template = local.finding_input_templates[each.key]
-  }
-
-  retry_policy {
-    maximum_event_age_in_seconds = var.retry_policy.maximum_event_age_in_seconds
-    maximum_retry_attempts       = var.retry_policy.maximum_retry_attempts
-  }
-
-  dead_letter_config {
-    arn = aws_sqs_queue.dead_letter[0].arn
-  }
-
-  # The topic policy must allow delivery before the first event can arrive.
-  depends_on = [aws_sns_topic_policy.this]
-}
-
 resource "aws_cloudwatch_event_rule" "coverage" {
   count = local.create_coverage_rule ? 1 : 0
 
@@ -381,16 +356,34 @@ resource "aws_cloudwatch_event_rule" "coverage" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_event_target" "coverage" {
-  count = local.create_coverage_rule ? 1 : 0
+locals {
+  # One SNS target per rule, keyed like local.rules; only the message differs.
+  rule_messages = merge(
+    {
+      for key in keys(local.finding_rules) : "findings-${key}" => {
+        input_paths    = local.finding_input_paths
+        input_template = local.finding_input_templates[key]
+      }
+    },
+    local.create_coverage_rule ? {
+      coverage = {
+        input_paths    = local.coverage_input_paths
+        input_template = local.coverage_input_template
+      }
+    } : {},
+  )
+}
 
-  rule      = aws_cloudwatch_event_rule.coverage[0].name
+resource "aws_cloudwatch_event_target" "sns" {
+  for_each = local.rule_messages
+
+  rule      = local.rules[each.key]
   target_id = "sns"
   arn       = local.sns_topic_arn
 
   input_transformer {
-    input_paths    = local.coverage_input_paths
-    input_template = local.coverage_input_template
+    input_paths    = each.value.input_paths
+    input_template = each.value.input_template
   }
 
   retry_policy {
@@ -402,7 +395,12 @@ resource "aws_cloudwatch_event_target" "coverage" {
     arn = aws_sqs_queue.dead_letter[0].arn
   }
 
-  depends_on = [aws_sns_topic_policy.this]
+  # The rules must exist, and the topic policy must allow delivery before the first event.
+  depends_on = [
+    aws_cloudwatch_event_rule.findings,
+    aws_cloudwatch_event_rule.coverage,
+    aws_sns_topic_policy.this,
+  ]
 }
 
 ################################################################################

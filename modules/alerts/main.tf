@@ -55,14 +55,12 @@ locals {
 
   dead_letter_queue_name = "${var.name}-alerts-dead-letters"
 
-  rule_arns = concat(
-    [for rule in values(local.finding_rules) : "${local.rule_arn_prefix}${rule.name}"],
-    local.create_coverage_rule ? ["${local.rule_arn_prefix}${local.coverage_rule_name}"] : [],
-  )
+  # Every rule by key (findings-<band>, coverage) and by ARN.
   rules = merge(
     { for key, rule in local.finding_rules : "findings-${key}" => rule.name },
     local.create_coverage_rule ? { coverage = local.coverage_rule_name } : {},
   )
+  rule_arns = [for name in values(local.rules) : "${local.rule_arn_prefix}${name}"]
 
   alarm_names = var.create && var.create_alarms ? merge(
     { for key, rule_name in local.rules : key => "${rule_name}-failed-invocations" },

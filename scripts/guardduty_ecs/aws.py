@@ -86,7 +86,9 @@ def remaining_resources(session: boto3.Session, endpoint_url: str | None) -> dic
     def api(service: str) -> Any:
         return client(session, service, endpoint_url)
 
-    events, sns, kms = api("events"), api("sns"), api("kms")
+    events, sns, kms, ec2 = api("events"), api("sns"), api("kms"), api("ec2")
+    own_vpcs = [vpc["VpcId"] for vpc in ec2.describe_vpcs()["Vpcs"] if not vpc.get("IsDefault")]
+    in_own_vpcs = [{"Name": "vpc-id", "Values": own_vpcs}]
     remaining = {
         "guardduty detectors": api("guardduty").list_detectors()["DetectorIds"],
         "eventbridge rules": [
@@ -107,6 +109,41 @@ def remaining_resources(session: boto3.Session, endpoint_url: str | None) -> dic
         "cloudwatch alarms": [
             alarm["AlarmArn"]
             for alarm in api("cloudwatch").describe_alarms().get("MetricAlarms", [])
+        ],
+        "vpcs": own_vpcs,
+        "vpc endpoints": [
+            endpoint["VpcEndpointId"]
+            for endpoint in ec2.describe_vpc_endpoints(Filters=in_own_vpcs)["VpcEndpoints"]
+            if endpoint["State"].lower() != "deleted"
+        ]
+        if own_vpcs
+        else [],
+        "security groups": [
+            group["GroupId"]
+            for group in ec2.describe_security_groups(Filters=in_own_vpcs)["SecurityGroups"]
+            if group["GroupName"] != "default"
+        ]
+        if own_vpcs
+        else [],
+        "nat gateways": [
+            gateway["NatGatewayId"]
+            for gateway in ec2.describe_nat_gateways()["NatGateways"]
+            if gateway["State"] not in ("deleted", "deleting")
+        ],
+        "ecs clusters": [
+            cluster["clusterArn"]
+            for cluster in api("ecs").describe_clusters(
+                clusters=api("ecs").list_clusters()["clusterArns"]
+            )["clusters"]
+            if cluster["status"] == "ACTIVE"
+        ],
+        "iam roles": [
+            role["Arn"]
+            for role in api("iam").list_roles()["Roles"]
+            if not role["Path"].startswith("/aws-service-role/")
+        ],
+        "log groups": [
+            group["logGroupName"] for group in api("logs").describe_log_groups()["logGroups"]
         ],
     }
     return {kind: items for kind, items in remaining.items() if items}

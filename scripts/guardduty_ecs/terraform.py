@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,6 +144,12 @@ class TerraformSettings:
             }
         )
         environment.pop("TF_PLUGIN_CACHE_DIR", None)
+        # Destroy-time steps of the examples run Python scripts with boto3: the harness's own
+        # interpreter comes first on the PATH, so they use the packages the harness installed.
+        interpreter_dir = str(Path(sys.executable).parent)
+        environment["PATH"] = os.pathsep.join(
+            filter(None, [interpreter_dir, environment.get("PATH", "")])
+        )
         return environment
 
 

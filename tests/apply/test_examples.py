@@ -31,6 +31,8 @@ class Expected:
     agents_enabled: frozenset[str]
     plans_enabled: frozenset[str]
     tags: dict[str, str]
+    # GuardDuty adds its own endpoint to the example's VPC, which destroy must remove.
+    guardduty_endpoint_in_vpc: bool = False
 
 
 EXAMPLES = {
@@ -38,6 +40,12 @@ EXAMPLES = {
         agents_enabled=frozenset({"ECS_FARGATE_AGENT_MANAGEMENT"}),
         plans_enabled=frozenset(),
         tags={},
+    ),
+    "examples/ecs-fargate": Expected(
+        agents_enabled=frozenset({"ECS_FARGATE_AGENT_MANAGEMENT"}),
+        plans_enabled=frozenset(),
+        tags={"Example": "ecs-fargate", "Repository": "terraform-aws-guardduty-ecs-runtime"},
+        guardduty_endpoint_in_vpc=True,
     ),
     "examples/complete": Expected(
         agents_enabled=frozenset(AGENT_MODES),
@@ -82,6 +90,17 @@ def test_example_lifecycle(
             outputs["runtime_monitoring"]["additional_configuration"]
             == (detector.additional_configuration["RUNTIME_MONITORING"])
         )
+
+        if expected.guardduty_endpoint_in_vpc:
+            endpoints = aws_client("ec2").describe_vpc_endpoints(
+                Filters=[
+                    {"Name": "vpc-id", "Values": [outputs["vpc_id"]]},
+                    {"Name": "tag:GuardDutyManaged", "Values": ["true"]},
+                ]
+            )["VpcEndpoints"]
+            assert [e["ServiceName"] for e in endpoints] == [
+                "com.amazonaws.us-east-1.guardduty-data"
+            ]
 
         assert stack.pending_changes() == [], "a second plan must be empty"
     finally:

@@ -6,7 +6,7 @@ import argparse
 
 from moto import server
 
-from guardduty_ecs.emulator import eventbridge, guardduty, kms
+from guardduty_ecs.emulator import agent_network, ecs, eventbridge, guardduty, kms, vpc_dependencies
 
 
 def install_extensions() -> None:
@@ -14,6 +14,9 @@ def install_extensions() -> None:
     guardduty.install()
     eventbridge.install()
     kms.install()
+    ecs.install()
+    agent_network.install()
+    vpc_dependencies.install()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,62 @@
+"""Remove the VPC endpoint and security group that GuardDuty created in a VPC.
+
+With automated agent configuration for Fargate, GuardDuty adds an interface endpoint for
+com.amazonaws.<region>.guardduty-data and a security group to each VPC where it runs its agent,
+both tagged GuardDutyManaged = true. Terraform does not know them, and they keep the subnets and
+the VPC from being deleted; the example runs this script when it is destroyed.
+
+Only resources of the given VPC that carry that tag are touched. Needs Python 3 and boto3, and the
+same credentials as Terraform (the AWS_* variables of the environment are used as they are).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import boto3
+
+MANAGED_TAG = {"Name": "tag:GuardDutyManaged", "Values": ["true"]}
+
+
+def remove_guardduty_endpoint(vpc_id: str, region: str, timeout: float = 300) -> list[str]:
+    """Delete GuardDuty's endpoints, wait until they are gone, then its security groups."""
+    ec2 = boto3.client("ec2", region_name=region)
+    vpc = {"Name": "vpc-id", "Values": [vpc_id]}
+    endpoints = [
+        endpoint["VpcEndpointId"]
+        for page in ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=[vpc, MANAGED_TAG])
+        for endpoint in page["VpcEndpoints"]
+        if endpoint["State"].lower() not in ("deleted", "deleting")
+    ]
+    if endpoints:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=endpoints)
+    deadline = time.monotonic() + timeout
+    # A security group cannot go while an endpoint's network interfaces still use it.
+    while endpoints and time.monotonic() < deadline:
+        remaining = ec2.describe_vpc_endpoints(Filters=[vpc, MANAGED_TAG])["VpcEndpoints"]
+        if all(endpoint["State"].lower() == "deleted" for endpoint in remaining):
+            break
+        time.sleep(5)
+    groups = [
+        group["GroupId"]
+        for group in ec2.describe_security_groups(Filters=[vpc, MANAGED_TAG])["SecurityGroups"]
+    ]
+    for group_id in groups:
+        ec2.delete_security_group(GroupId=group_id)
+    return endpoints + groups
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vpc-id", required=True)
+    parser.add_argument("--region", required=True)
+    args = parser.parse_args()
+    removed = remove_guardduty_endpoint(args.vpc_id, args.region)
+    print(f"removed from {args.vpc_id}: {', '.join(removed) if removed else 'nothing'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

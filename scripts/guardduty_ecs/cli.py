@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import tftest
 
-from guardduty_ecs import benchmark, tfdocs
+from guardduty_ecs import benchmark, tfdocs, verify
+from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.demo import DemoFailure, run_demo
 from guardduty_ecs.deployment import LeftoverResources
 from guardduty_ecs.emulator.process import EmulatorError
@@ -27,6 +31,37 @@ def _benchmark(args: argparse.Namespace) -> int:
     )
     benchmark.report(summary, sys.stdout)
     return 0
+
+
+def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
+    """Terraform outputs from a file, standard input, or ``terraform output -json`` in a folder."""
+    if args.outputs == "-":
+        text = sys.stdin.read()
+    elif args.outputs:
+        text = Path(args.outputs).read_text()
+    else:
+        done = subprocess.run(
+            ["terraform", "output", "-json"],
+            cwd=args.terraform_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise ValueError(f"terraform output failed in {args.terraform_dir}: {done.stderr}")
+        text = done.stdout
+    try:
+        return verify.outputs_from_terraform_json(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"the outputs are not JSON (terraform output -json): {error}") from error
+
+
+def _verify(args: argparse.Namespace) -> int:
+    outputs = _read_outputs(args)
+    session = session_from_environment(dict(os.environ))
+    checks = verify.verify(outputs, session)
+    verify.report(checks, sys.stdout, as_json=args.json)
+    return 0 if all(check.passed for check in checks) else 1
 
 
 def _docs(args: argparse.Namespace) -> int:
@@ -48,7 +83,7 @@ def _docs(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guardduty-ecs",
-        description="GuardDuty Runtime Monitoring for Amazon ECS: demo and maintenance commands.",
+        description="GuardDuty Runtime Monitoring for Amazon ECS: operator and maintainer commands",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -65,6 +100,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--events", type=int, default=100, help="findings to put (default 100)")
     bench.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
     bench.set_defaults(handler=_benchmark)
+
+    check = commands.add_parser(
+        "verify",
+        help="check a deployed stack: features, rules, topic and key policies, subscriptions",
+    )
+    source = check.add_mutually_exclusive_group()
+    source.add_argument(
+        "--terraform-dir", default=".", help="run `terraform output -json` here (default: .)"
+    )
+    source.add_argument("--outputs", help="a file with `terraform output -json`, or - for stdin")
+    check.add_argument("--json", action="store_true", help="print the checks as JSON")
+    check.set_defaults(handler=_verify)
 
     docs = commands.add_parser(
         "docs", help="regenerate the inputs/outputs tables between the terraform-docs markers"

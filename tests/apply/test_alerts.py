@@ -27,6 +27,7 @@ from guardduty_ecs.events import (
 )
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
+from guardduty_ecs.verify import verify
 
 # One worker runs the whole module, so that its one deployment is applied once.
 pytestmark = [pytest.mark.apply, pytest.mark.xdist_group("alerts-defaults")]
@@ -300,3 +301,39 @@ def test_deployed_resources_are_encrypted_and_least_privilege(deployment: Deploy
 
 def test_second_plan_is_empty(deployment: Deployment) -> None:
     assert deployment.stack.pending_changes() == []
+
+
+def test_verify_passes_on_the_deployment(deployment: Deployment) -> None:
+    checks = verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+    assert [check.name for check in checks if not check.passed] == []
+    # Detector (3); per rule: enabled, pattern, target, dead letters (4 x 4); topic policy per
+    # rule (4); key enabled (1); key policy per rule (4); one per e-mail subscription.
+    assert len(checks) == 3 + 4 * 4 + 4 + 1 + 4 + len(ALERTS["email_addresses"])
+
+
+def test_verify_names_a_broken_topic_policy_and_its_fix(deployment: Deployment) -> None:
+    sns, topic_arn = deployment.client("sns"), deployment.outputs["sns_topic_arn"]
+    policy = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"]
+    document = json.loads(policy)
+    document["Statement"] = [
+        s for s in document["Statement"] if s["Principal"]["Service"] != "events.amazonaws.com"
+    ]
+    sns.set_topic_attributes(
+        TopicArn=topic_arn, AttributeName="Policy", AttributeValue=json.dumps(document)
+    )
+    try:
+        failed = [
+            check
+            for check in verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+            if not check.passed
+        ]
+    finally:
+        sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=policy)
+    assert sorted(check.name for check in failed) == sorted(
+        f"topic policy allows rule {name}"
+        for name in (
+            "alerts-test-coverage",
+            *(f"alerts-test-findings-{b}" for b in ("critical", "high", "medium")),
+        )
+    )
+    assert all("sns_topic_policy_json" in check.fix for check in failed)

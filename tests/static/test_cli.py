@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from guardduty_ecs.cli import main
+from guardduty_ecs.verify import outputs_from_terraform_json
 
 pytestmark = pytest.mark.static
 
@@ -45,3 +46,17 @@ def test_docs_reports_missing_markers(tmp_path: Path, capsys: pytest.CaptureFixt
     (root / "README.md").write_text("# no markers\n")
     assert main(["docs", "--check", "--root", str(root)]) == 1
     assert "guardduty-ecs docs:" in capsys.readouterr().err
+
+
+def test_verify_reads_outputs_and_rejects_what_is_not_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text("not json")
+    assert main(["verify", "--outputs", str(outputs)]) == 1
+    assert "the outputs are not JSON (terraform output -json)" in capsys.readouterr().err
+
+
+def test_verify_unwraps_terraform_output_values() -> None:
+    document = {"detector_id": {"value": "abc", "type": "string", "sensitive": False}}
+    assert outputs_from_terraform_json(document) == {"detector_id": "abc"}

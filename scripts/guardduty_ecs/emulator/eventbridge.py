@@ -36,7 +36,8 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.utilities.arns import parse_arn
 
-EVENTS_PRINCIPAL = "events.amazonaws.com"
+from guardduty_ecs.policy import EVENTS_PRINCIPAL, policy_allows
+
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
 
 
@@ -114,53 +115,6 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str) -
         }
     )
     return render_input_template(transformer["InputTemplate"], values)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
-    for operator, tests in condition.items():
-        for key, expected in tests.items():
-            actual = context.get(key.lower())
-            patterns = [str(item) for item in _as_list(expected)]
-            if operator in ("StringEquals", "ArnEquals"):
-                holds = actual in patterns
-            elif operator in ("StringLike", "ArnLike"):
-                holds = actual is not None and any(
-                    re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual)
-                    for p in patterns
-                )
-            else:  # an operator this emulator does not know never grants access
-                holds = False
-            if not holds:
-                return False
-    return True
-
-
-def policy_allows(policy: str | None, action: str, resource: str, context: dict[str, str]) -> bool:
-    """Whether a resource policy lets EventBridge (the service principal) do ``action``."""
-    if not policy:
-        return False
-    statements = _as_list(json.loads(policy).get("Statement", []))
-
-    def applies(statement: dict[str, Any]) -> bool:
-        principal = statement.get("Principal")
-        service = principal.get("Service") if isinstance(principal, dict) else None
-        if EVENTS_PRINCIPAL not in _as_list(service or []):
-            return False
-        actions = _as_list(statement.get("Action", []))
-        service_prefix = action.split(":", maxsplit=1)[0]
-        if not {action, f"{service_prefix}:*", "*"} & set(actions):
-            return False
-        if not {resource, "*"} & set(_as_list(statement.get("Resource", []))):
-            return False
-        return _condition_holds(statement.get("Condition", {}), context)
-
-    if any(s.get("Effect") == "Deny" and applies(s) for s in statements):
-        return False
-    return any(s.get("Effect") == "Allow" and applies(s) for s in statements)
 
 
 def _check_key(account: str, region: str, key_id: str, context: dict[str, str]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import tftest
 
 from guardduty_ecs import benchmark, tfdocs, verify
+from guardduty_ecs import coverage as coverage_report
 from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.demo import DemoFailure, run_demo
 from guardduty_ecs.deployment import LeftoverResources
@@ -31,6 +32,16 @@ def _benchmark(args: argparse.Namespace) -> int:
     )
     benchmark.report(summary, sys.stdout)
     return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    session = session_from_environment(dict(os.environ))
+    regions = args.region or [session.region_name or ""]
+    if not all(regions):
+        raise ValueError("give --region (or set AWS_REGION)")
+    results = coverage_report.coverage(session, regions)
+    coverage_report.report(results, sys.stdout, as_json=args.json)
+    return 0 if coverage_report.is_healthy(results) else 1
 
 
 def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
@@ -100,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--events", type=int, default=100, help="findings to put (default 100)")
     bench.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
     bench.set_defaults(handler=_benchmark)
+
+    cover = commands.add_parser(
+        "coverage",
+        help="Runtime Monitoring coverage of ECS clusters and EC2 instances; exit 1 if unhealthy",
+    )
+    cover.add_argument(
+        "--region", action="append", help="a region to read (repeat for more; default AWS_REGION)"
+    )
+    cover.add_argument("--json", action="store_true", help="print the coverage as JSON")
+    cover.set_defaults(handler=_coverage)
 
     check = commands.add_parser(
         "verify",

@@ -1,0 +1,160 @@
+"""``guardduty-ecs coverage``: Runtime Monitoring coverage of ECS clusters and EC2 instances.
+
+Pages through GuardDuty's ListCoverage (50 resources a call, the API's maximum) for each region,
+all regions at once; the number of calls grows with pages, not with clusters.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
+
+import boto3
+
+from guardduty_ecs.aws import client
+
+PAGE_SIZE = 50  # ListCoverage's maximum MaxResults
+RESOURCE_TYPES = ("ECS", "EC2")
+
+
+@dataclass(frozen=True)
+class CoveredResource:
+    """One row of the coverage table."""
+
+    region: str
+    resource_type: str
+    resource: str
+    status: str
+    management_type: str
+    issue: str
+
+
+@dataclass
+class RegionCoverage:
+    """What one region reported, and what it cost."""
+
+    region: str
+    resources: list[CoveredResource] = field(default_factory=list)
+    api_calls: int = 0
+    error: str = ""
+
+
+def _row(region: str, item: dict[str, Any]) -> CoveredResource:
+    details = item.get("ResourceDetails", {})
+    resource_type = details.get("ResourceType", "")
+    if resource_type == "ECS":
+        ecs = details.get("EcsClusterDetails", {})
+        fargate = ecs.get("FargateDetails", {})
+        resource = ecs.get("ClusterName", item.get("ResourceId", ""))
+        management = fargate.get("ManagementType", "")
+        issues = [item.get("Issue", ""), *fargate.get("Issues", [])]
+    elif resource_type == "EC2":
+        ec2 = details.get("Ec2InstanceDetails", {})
+        cluster = ec2.get("ClusterArn", "")
+        resource = ec2.get("InstanceId", item.get("ResourceId", ""))
+        resource += f" ({cluster.rsplit('/', 1)[-1]})" if cluster else ""
+        management = ec2.get("ManagementType", "")
+        issues = [item.get("Issue", "")]
+    else:
+        resource, management, issues = item.get("ResourceId", ""), "", [item.get("Issue", "")]
+    issue = "; ".join(dict.fromkeys(text for text in issues if text))
+    return CoveredResource(
+        region, resource_type, resource, item.get("CoverageStatus", ""), management, issue
+    )
+
+
+def region_coverage(
+    session: boto3.Session, region: str, endpoint_url: str | None = None
+) -> RegionCoverage:
+    """Every ECS and EC2 coverage resource of the region's detector."""
+    result = RegionCoverage(region)
+    guardduty = client(session, "guardduty", endpoint_url, region)
+    try:
+        detectors = guardduty.list_detectors()["DetectorIds"]
+        result.api_calls += 1
+        if not detectors:
+            result.error = "no GuardDuty detector"
+            return result
+        token = ""
+        while True:
+            request: dict[str, Any] = {
+                "DetectorId": detectors[0],
+                "MaxResults": PAGE_SIZE,
+                "FilterCriteria": {
+                    "FilterCriterion": [
+                        {
+                            "CriterionKey": "RESOURCE_TYPE",
+                            "FilterCondition": {"Equals": list(RESOURCE_TYPES)},
+                        }
+                    ]
+                },
+                "SortCriteria": {"AttributeName": "COVERAGE_STATUS", "OrderBy": "DESC"},
+            }
+            if token:
+                request["NextToken"] = token
+            page = guardduty.list_coverage(**request)
+            result.api_calls += 1
+            result.resources += [_row(region, item) for item in page.get("Resources", [])]
+            token = page.get("NextToken", "")
+            if not token:
+                return result
+    except Exception as error:  # a region that fails must not hide the others
+        result.error = f"{type(error).__name__}: {error}"
+        return result
+
+
+def coverage(
+    session: boto3.Session, regions: list[str], endpoint_url: str | None = None
+) -> list[RegionCoverage]:
+    """Coverage of every region, fetched in parallel, in the order of ``regions``."""
+    with ThreadPoolExecutor(max_workers=min(8, len(regions)) or 1) as pool:
+        return list(
+            pool.map(lambda region: region_coverage(session, region, endpoint_url), regions)
+        )
+
+
+def is_healthy(results: list[RegionCoverage]) -> bool:
+    """No unhealthy resource and no region that could not be read."""
+    return all(
+        not result.error and all(row.status == "HEALTHY" for row in result.resources)
+        for result in results
+    )
+
+
+def report(results: list[RegionCoverage], out: TextIO, as_json: bool = False) -> None:
+    if as_json:
+        json.dump(
+            [
+                {
+                    "region": result.region,
+                    "api_calls": result.api_calls,
+                    "error": result.error,
+                    "resources": [asdict(row) for row in result.resources],
+                }
+                for result in results
+            ],
+            out,
+            indent=2,
+        )
+        out.write("\n")
+        return
+    rows = [row for result in results for row in result.resources]
+    headers = ("REGION", "TYPE", "RESOURCE", "STATUS", "MANAGEMENT", "ISSUE")
+    table = [headers] + [
+        (r.region, r.resource_type, r.resource, r.status, r.management_type, r.issue) for r in rows
+    ]
+    widths = [max(len(line[column]) for line in table) for column in range(len(headers) - 1)]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)]
+        out.write("  ".join([*cells, line[-1]]).rstrip() + "\n")
+    for result in results:
+        if result.error:
+            out.write(f"{result.region}: {result.error}\n")
+    unhealthy = sum(row.status != "HEALTHY" for row in rows)
+    calls = sum(result.api_calls for result in results)
+    out.write(
+        f"{len(rows)} resources, {unhealthy} not healthy, in {len(results)} regions "
+        f"({calls} API calls)\n"
+    )

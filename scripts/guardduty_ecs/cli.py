@@ -11,7 +11,7 @@ from pathlib import Path
 
 import tftest
 
-from guardduty_ecs import benchmark, tfdocs, verify
+from guardduty_ecs import benchmark, drill, tfdocs, verify
 from guardduty_ecs import coverage as coverage_report
 from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.demo import DemoFailure, run_demo
@@ -67,6 +67,20 @@ def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
         raise ValueError(f"the outputs are not JSON (terraform output -json): {error}") from error
 
 
+def _drill(args: argparse.Namespace) -> int:
+    outputs = _read_outputs(args)
+    session = session_from_environment(dict(os.environ))
+    results = drill.run_drill(
+        session,
+        outputs,
+        args.finding_type or list(drill.DEFAULT_FINDING_TYPES),
+        args.timeout,
+        scale_to_zero=args.scale_to_zero,
+    )
+    drill.report(results, sys.stdout)
+    return 0 if all(result.passed for result in results) else 1
+
+
 def _verify(args: argparse.Namespace) -> int:
     outputs = _read_outputs(args)
     session = session_from_environment(dict(os.environ))
@@ -89,6 +103,14 @@ def _docs(args: argparse.Namespace) -> int:
         print("run `make docs` (guardduty-ecs docs) and commit the result", file=sys.stderr)
         return 1
     return 0
+
+
+def _add_outputs_source(command: argparse.ArgumentParser) -> None:
+    source = command.add_mutually_exclusive_group()
+    source.add_argument(
+        "--terraform-dir", default=".", help="run `terraform output -json` here (default: .)"
+    )
+    source.add_argument("--outputs", help="a file with `terraform output -json`, or - for stdin")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,15 +144,33 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--json", action="store_true", help="print the coverage as JSON")
     cover.set_defaults(handler=_coverage)
 
+    fire = commands.add_parser(
+        "drill",
+        help="create sample findings (and optionally scale a service to 0) and wait for the alerts",
+    )
+    _add_outputs_source(fire)
+    fire.add_argument(
+        "--finding-type",
+        action="append",
+        help="a runtime finding type to sample (repeat; default: "
+        + ", ".join(drill.DEFAULT_FINDING_TYPES)
+        + ")",
+    )
+    fire.add_argument(
+        "--timeout", type=float, default=900, help="seconds to wait for the alerts (default 900)"
+    )
+    fire.add_argument(
+        "--scale-to-zero",
+        metavar="CLUSTER/SERVICE",
+        help="also scale this ECS service to 0, wait for the Unhealthy alert, then restore it",
+    )
+    fire.set_defaults(handler=_drill)
+
     check = commands.add_parser(
         "verify",
         help="check a deployed stack: features, rules, topic and key policies, subscriptions",
     )
-    source = check.add_mutually_exclusive_group()
-    source.add_argument(
-        "--terraform-dir", default=".", help="run `terraform output -json` here (default: .)"
-    )
-    source.add_argument("--outputs", help="a file with `terraform output -json`, or - for stdin")
+    _add_outputs_source(check)
     check.add_argument("--json", action="store_true", help="print the checks as JSON")
     check.set_defaults(handler=_verify)
 

@@ -48,6 +48,18 @@ def _assert_alerts_planned(plan: tftest.TerraformPlanOutput) -> None:
     assert planned.count(("aws_sns_topic", "this")) == 1
 
 
+def _assert_guardduty_data_endpoint_planned(plan: tftest.TerraformPlanOutput) -> None:
+    """The example creates the guardduty-data interface endpoint with private DNS."""
+    endpoints = [
+        values
+        for values in planned_resources(plan).values()
+        if values.get("service_name") == "com.amazonaws.us-east-1.guardduty-data"
+    ]
+    assert len(endpoints) == 1
+    assert endpoints[0]["vpc_endpoint_type"] == "Interface"
+    assert endpoints[0]["private_dns_enabled"] is True
+
+
 # README -> (module its usage blocks call, what their plan must contain)
 READMES: dict[str, tuple[str, Callable[[tftest.TerraformPlanOutput], None]]] = {
     "README.md": (".", _assert_runtime_monitoring_planned),
@@ -56,6 +68,10 @@ READMES: dict[str, tuple[str, Callable[[tftest.TerraformPlanOutput], None]]] = {
         _assert_runtime_monitoring_planned,
     ),
     "modules/alerts/README.md": ("modules/alerts", _assert_alerts_planned),
+    "modules/vpc-endpoint/README.md": (
+        "modules/vpc-endpoint",
+        _assert_guardduty_data_endpoint_planned,
+    ),
 }
 CASES = [
     pytest.param(readme, module, index, block, id=f"{readme}#{index}")

@@ -16,6 +16,7 @@ import pytest
 import tftest
 
 from guardduty_ecs.harness import Workbench
+from guardduty_ecs.inventory import planned_resources
 
 pytestmark = pytest.mark.plan
 
@@ -138,6 +139,59 @@ ALERTS_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+VPC_ENDPOINT_MODULE = "modules/vpc-endpoint"
+# Well-formed inputs of modules/vpc-endpoint that each case below spoils once.
+VPC_ENDPOINT_INPUTS = {
+    "vpc_id": "vpc-0123456789abcdef0",
+    "subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+}
+VPC_ID_FORMAT = (
+    'vpc_id must be a VPC ID: "vpc-" followed by 8 or 17 lowercase hexadecimal characters, '
+    "such as vpc-0123456789abcdef0."
+)
+SUBNET_IDS_FORMAT = (
+    'subnet_ids must list at least one subnet ID, each "subnet-" followed by 8 or 17 lowercase '
+    "hexadecimal characters, such as subnet-0123456789abcdef0."
+)
+ORGANIZATION_ID_FORMAT = (
+    'organization_id must be an organization ID: "o-" followed by 10 to 32 lowercase letters or '
+    "digits, such as o-a1b2c3d4e5; or null to allow only this account."
+)
+SECURITY_GROUP_NAME_FORMAT = (
+    "security_group_name must be 1-228 characters of letters, digits, spaces and "
+    '._-:/()#,@[]+=&;{}!$* and must not start with "sg-".'
+)
+
+# Inputs of modules/vpc-endpoint: (case id, inputs replacing the good ones, the error message)
+VPC_ENDPOINT_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
+    ("vpc_id_short", {"vpc_id": "vpc-123"}, VPC_ID_FORMAT),
+    ("vpc_id_uppercase", {"vpc_id": "vpc-0123456789ABCDEF0"}, VPC_ID_FORMAT),
+    ("vpc_id_of_a_subnet", {"vpc_id": "subnet-0123456789abcdef0"}, VPC_ID_FORMAT),
+    ("subnet_ids_empty", {"subnet_ids": []}, SUBNET_IDS_FORMAT),
+    ("subnet_ids_not_subnets", {"subnet_ids": ["vpc-0123456789abcdef0"]}, SUBNET_IDS_FORMAT),
+    (
+        "subnet_ids_one_malformed",
+        {"subnet_ids": ["subnet-0123456789abcdef0", "subnet-xyz"]},
+        SUBNET_IDS_FORMAT,
+    ),
+    (
+        "subnet_ids_duplicate",
+        {"subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]},
+        "subnet_ids: a subnet appears more than once; list each subnet once.",
+    ),
+    ("organization_id_account_number", {"organization_id": "123456789012"}, ORGANIZATION_ID_FORMAT),
+    ("organization_id_uppercase", {"organization_id": "o-ABCDEFGHIJ"}, ORGANIZATION_ID_FORMAT),
+    ("organization_id_too_short", {"organization_id": "o-abc"}, ORGANIZATION_ID_FORMAT),
+    (
+        "security_group_name_sg_prefix",
+        {"security_group_name": "sg-guardduty"},
+        SECURITY_GROUP_NAME_FORMAT,
+    ),
+    ("security_group_name_quote", {"security_group_name": "agent's"}, SECURITY_GROUP_NAME_FORMAT),
+    ("tags_reserved_prefix", {"tags": {"aws:owner": "x"}}, 'must not start with "aws:"'),
+]
+
+
 def _bad_input_cases() -> Iterator[Any]:
     for module in RUNTIME_MONITORING_MODULES:
         for case, tf_vars, message in BAD_INPUTS:
@@ -147,6 +201,13 @@ def _bad_input_cases() -> Iterator[Any]:
             yield pytest.param(
                 module, to_variables(inputs), prefix + message, id=f"alerts_{case}-{module}"
             )
+    for case, inputs, message in VPC_ENDPOINT_BAD_INPUTS:
+        yield pytest.param(
+            VPC_ENDPOINT_MODULE,
+            {**VPC_ENDPOINT_INPUTS, **inputs},
+            message,
+            id=f"vpc_endpoint_{case}-{VPC_ENDPOINT_MODULE}",
+        )
 
 
 def _plain(text: str) -> str:
@@ -228,3 +289,129 @@ def test_valid_alerts_input_plans(workbench: Workbench, module: str) -> None:
         if change["type"] == "aws_sns_topic_subscription"
     )
     assert endpoints == sorted(inputs["email_addresses"])
+
+
+def _endpoint_network(
+    ec2: Any, *, dns_support: bool = True, dns_hostnames: bool = True
+) -> tuple[str, list[str]]:
+    """A VPC with a secondary CIDR block and a subnet in each of two zones."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": dns_support})
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": dns_hostnames})
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock="100.64.0.0/16")
+    subnet_ids = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for cidr, zone in (("10.60.1.0/24", "us-east-1a"), ("100.64.1.0/24", "us-east-1b"))
+    ]
+    return vpc_id, subnet_ids
+
+
+def _delete_network(ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
+    for subnet_id in subnet_ids:
+        ec2.delete_subnet(SubnetId=subnet_id)
+    ec2.delete_vpc(VpcId=vpc_id)
+
+
+@pytest.mark.parametrize(
+    ("dns_support", "dns_hostnames", "turned_off"),
+    [
+        pytest.param(True, False, "enable_dns_hostnames", id="dns_hostnames_off"),
+        pytest.param(False, True, "enable_dns_support", id="dns_support_off"),
+        pytest.param(False, False, "enable_dns_support and enable_dns_hostnames", id="both_off"),
+    ],
+)
+def test_vpc_endpoint_fails_at_plan_without_vpc_dns(
+    workbench: Workbench,
+    aws_client: Callable[[str], Any],
+    dns_support: bool,
+    dns_hostnames: bool,
+    turned_off: str,
+) -> None:
+    """GuardDuty requires both DNS attributes; the plan names the VPC and what to turn on."""
+    ec2 = aws_client("ec2")
+    vpc_id, subnet_ids = _endpoint_network(
+        ec2, dns_support=dns_support, dns_hostnames=dns_hostnames
+    )
+    try:
+        with pytest.raises(tftest.TerraformTestError) as failure:
+            workbench.stack(
+                VPC_ENDPOINT_MODULE, {"vpc_id": vpc_id, "subnet_ids": subnet_ids}
+            ).plan()
+    finally:
+        _delete_network(ec2, vpc_id, subnet_ids)
+    output = _plain(" ".join(str(part) for part in failure.value.args))
+    assert "Resource precondition failed" in output
+    assert (
+        _plain(
+            f"VPC {vpc_id} has {turned_off} turned off. GuardDuty requires both "
+            "enable_dns_support and enable_dns_hostnames on the VPC for the private DNS of its "
+            f"guardduty-data endpoint: turn on {turned_off} (in the VPC's aws_vpc resource, or "
+            f"with aws ec2 modify-vpc-attribute --vpc-id {vpc_id}) and plan again."
+        )
+        in output
+    )
+
+
+@pytest.mark.parametrize(
+    ("organization_id", "principal", "condition"),
+    [
+        pytest.param(
+            None,
+            {"AWS": "arn:aws:iam::123456789012:root"},
+            {"aws:PrincipalAccount": "123456789012"},
+            id="this_account",
+        ),
+        pytest.param(
+            "o-a1b2c3d4e5", {"AWS": "*"}, {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, id="organization"
+        ),
+    ],
+)
+def test_valid_vpc_endpoint_input_plans(
+    workbench: Workbench,
+    aws_client: Callable[[str], Any],
+    organization_id: str | None,
+    principal: dict[str, str],
+    condition: dict[str, str],
+) -> None:
+    """Against a VPC with DNS on: the endpoint, its group from both CIDR blocks, its policy."""
+    ec2 = aws_client("ec2")
+    vpc_id, subnet_ids = _endpoint_network(ec2)
+    tf_vars: dict[str, Any] = {"vpc_id": vpc_id, "subnet_ids": subnet_ids}
+    if organization_id:
+        tf_vars["organization_id"] = organization_id
+    try:
+        plan = workbench.stack(VPC_ENDPOINT_MODULE, tf_vars).plan()
+    finally:
+        _delete_network(ec2, vpc_id, subnet_ids)
+    planned = planned_resources(plan)
+    assert sorted(planned) == ["aws_security_group.this[0]", "aws_vpc_endpoint.this[0]"]
+    endpoint = planned["aws_vpc_endpoint.this[0]"]
+    assert {key: endpoint[key] for key in ("vpc_id", "service_name", "vpc_endpoint_type")} == {
+        "vpc_id": vpc_id,
+        "service_name": "com.amazonaws.us-east-1.guardduty-data",
+        "vpc_endpoint_type": "Interface",
+    }
+    assert endpoint["private_dns_enabled"] is True
+    assert sorted(endpoint["subnet_ids"]) == sorted(subnet_ids)
+    assert json.loads(endpoint["policy"])["Statement"] == [
+        {
+            "Sid": "AllowRuntimeTelemetryFromThisOrganization"
+            if organization_id
+            else "AllowRuntimeTelemetryFromThisAccount",
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "guardduty:SendSecurityTelemetry",
+            "Resource": "*",
+            "Condition": {"StringEquals": condition},
+        }
+    ]
+    group = planned["aws_security_group.this[0]"]
+    assert group["vpc_id"] == vpc_id
+    assert group["name_prefix"] == "guardduty-data-endpoint-"
+    (ingress,) = group["ingress"]
+    assert (ingress["protocol"], ingress["from_port"], ingress["to_port"]) == ("tcp", 443, 443)
+    assert ingress["cidr_blocks"] == ["10.60.0.0/16", "100.64.0.0/16"]
+    assert plan.output_changes["allowed_cidr_blocks"]["after"] == [
+        "10.60.0.0/16",
+        "100.64.0.0/16",
+    ]

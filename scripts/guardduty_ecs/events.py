@@ -95,10 +95,15 @@ def runtime_finding(
     task: EcsTask | None = None,
     sample: bool = False,
     finding_id: str | None = None,
+    detector_id: str | None = None,
 ) -> dict[str, Any]:
-    """The ``detail`` of a Runtime Monitoring finding on an ECS Fargate task."""
+    """The ``detail`` of a Runtime Monitoring finding on an ECS Fargate task.
+
+    ``detector_id`` defaults to a placeholder of 32 zeros (the emulator passes the real one).
+    """
     task = task or EcsTask()
     finding_id = finding_id or uuid.uuid4().hex
+    detector_id = detector_id or "0" * 32
     now = _now()
     return {
         "schemaVersion": "2.0",
@@ -108,7 +113,7 @@ def runtime_finding(
         "id": finding_id,
         "arn": (
             f"arn:aws:guardduty:{task.region}:{task.account_id}:detector/"
-            f"{'0' * 32}/finding/{finding_id}"
+            f"{detector_id}/finding/{finding_id}"
         ),
         "type": finding_type,
         "resource": {
@@ -137,7 +142,7 @@ def runtime_finding(
         },
         "service": {
             "serviceName": "guardduty",
-            "detectorId": "0" * 32,
+            "detectorId": detector_id,
             "featureName": "RuntimeMonitoring",
             "resourceRole": "TARGET",
             "additionalInfo": {"value": json.dumps({"sample": sample}), "type": "default"},

@@ -6,7 +6,16 @@ import argparse
 
 from moto import server
 
-from guardduty_ecs.emulator import agent_network, ecs, eventbridge, guardduty, kms, vpc_dependencies
+from guardduty_ecs.emulator import (
+    agent_network,
+    coverage,
+    ecs,
+    eventbridge,
+    findings,
+    guardduty,
+    kms,
+    vpc_dependencies,
+)
 
 
 def install_extensions() -> None:
@@ -17,6 +26,8 @@ def install_extensions() -> None:
     ecs.install()
     agent_network.install()
     vpc_dependencies.install()
+    findings.install()
+    coverage.install()
 
 
 def main(argv: list[str] | None = None) -> None:

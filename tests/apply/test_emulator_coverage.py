@@ -1,0 +1,369 @@
+"""The emulator's Runtime Monitoring coverage of ECS clusters: ListCoverage, statistics, events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+pytestmark = pytest.mark.apply
+
+ACCOUNT = "123456789012"
+MANAGED = [{"key": "GuardDutyManaged", "value": "true"}]
+EXCLUDED = [{"key": "GuardDutyManaged", "value": "false"}]
+CONTAINERS = [{"name": "app", "image": "public.ecr.aws/nginx/nginx:1.27", "memory": 512}]
+
+
+def _features(agent_management: bool = True) -> list[dict[str, Any]]:
+    status = "ENABLED" if agent_management else "DISABLED"
+    return [
+        {
+            "Name": "RUNTIME_MONITORING",
+            "Status": "ENABLED",
+            "AdditionalConfiguration": [{"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": status}],
+        }
+    ]
+
+
+@dataclass
+class Stack:
+    guardduty: Any
+    ecs: Any
+    detector_id: str
+
+    def enable(self, agent_management: bool = True) -> None:
+        self.guardduty.update_detector(
+            DetectorId=self.detector_id, Features=_features(agent_management)
+        )
+
+    def service(
+        self, cluster: str, tags: list[dict[str, str]] | None = None, family: str | None = None
+    ) -> None:
+        """A cluster with a Fargate service of one task (task definition ``family`` or its own)."""
+        self.ecs.create_cluster(clusterName=cluster, tags=tags or [])
+        if family is None:
+            family = cluster
+            self.ecs.register_task_definition(family=family, containerDefinitions=CONTAINERS)
+        self.ecs.create_service(
+            cluster=cluster,
+            serviceName=cluster,
+            taskDefinition=family,
+            desiredCount=1,
+            launchType="FARGATE",
+        )
+
+    def coverage(self, **request: Any) -> list[dict[str, Any]]:
+        return [
+            resource
+            for page in self.guardduty.get_paginator("list_coverage").paginate(
+                DetectorId=self.detector_id, **request
+            )
+            for resource in page["Resources"]
+        ]
+
+    def of(self, cluster: str) -> dict[str, Any]:
+        (resource,) = [r for r in self.coverage() if r["ResourceId"] == cluster]
+        return resource
+
+
+@pytest.fixture
+def stack(aws_client: Callable[[str], Any]) -> Stack:
+    guardduty = aws_client("guardduty")
+    return Stack(guardduty, aws_client("ecs"), guardduty.create_detector(Enable=True)["DetectorId"])
+
+
+def _fargate(resource: dict[str, Any]) -> dict[str, Any]:
+    return resource["ResourceDetails"]["EcsClusterDetails"]["FargateDetails"]
+
+
+def _allow_events(action: str, resource: str, rule_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": action,
+                    "Resource": resource,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                }
+            ],
+        }
+    )
+
+
+@pytest.fixture
+def coverage_alerts(aws_client: Callable[[str], Any]) -> Callable[[], list[dict[str, Any]]]:
+    """A coverage rule publishing to a topic with an SQS subscriber; returns the reader."""
+    events, sns, sqs = (aws_client(name) for name in ("events", "sns", "sqs"))
+    rule_arn = events.put_rule(
+        Name="coverage",
+        EventPattern=json.dumps(
+            {
+                "source": ["aws.guardduty"],
+                "detail-type": [
+                    "GuardDuty Runtime Protection Unhealthy",
+                    "GuardDuty Runtime Protection Healthy",
+                ],
+                "detail": {"resourceDetails": {"resourceType": ["ECS"]}},
+            }
+        ),
+    )["RuleArn"]
+    topic_arn = sns.create_topic(Name="coverage")["TopicArn"]
+    sns.set_topic_attributes(
+        TopicArn=topic_arn,
+        AttributeName="Policy",
+        AttributeValue=_allow_events("sns:Publish", topic_arn, rule_arn),
+    )
+    probe_url = sqs.create_queue(QueueName="coverage-probe")["QueueUrl"]
+    probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=probe_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    events.put_targets(Rule="coverage", Targets=[{"Id": "sns", "Arn": topic_arn}])
+
+    def received() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=probe_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
+        for message in messages:
+            sqs.delete_message(QueueUrl=probe_url, ReceiptHandle=message["ReceiptHandle"])
+        return [json.loads(message["Body"]) for message in messages]
+
+    return received
+
+
+def test_scaling_a_managed_service_to_zero_and_back_changes_coverage_and_alerts(
+    aws_client: Callable[[str], Any], stack: Stack, coverage_alerts
+) -> None:
+    ec2 = aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    group_id = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc_id)[
+        "GroupId"
+    ]
+    stack.enable()
+    stack.ecs.create_cluster(clusterName="web", tags=MANAGED)
+    stack.ecs.register_task_definition(
+        family="web",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="256",
+        memory="512",
+        containerDefinitions=CONTAINERS,
+    )
+    stack.ecs.create_service(
+        cluster="web",
+        serviceName="web",
+        taskDefinition="web",
+        desiredCount=1,
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {"subnets": [subnet_id], "securityGroups": [group_id]}
+        },
+    )
+    healthy = stack.of("web")
+    assert healthy["CoverageStatus"] == "HEALTHY"
+    assert healthy["DetectorId"] == stack.detector_id
+    assert healthy["AccountId"] == ACCOUNT
+    assert healthy["ResourceDetails"]["ResourceType"] == "ECS"
+    assert _fargate(healthy) == {"Issues": [], "ManagementType": "AUTO_MANAGED"}
+    assert "Issue" not in healthy
+    assert coverage_alerts() == [], "a cluster's first listing is no status change"
+
+    stack.ecs.update_service(cluster="web", service="web", desiredCount=0)
+    unhealthy = stack.of("web")
+    assert unhealthy["CoverageStatus"] == "UNHEALTHY"
+    assert unhealthy["Issue"] == "Agent not reporting"
+    assert _fargate(unhealthy)["Issues"] == [
+        "Agent not reporting for tasks in TaskDefinition - 'web:1'"
+    ]
+    assert unhealthy["UpdatedAt"] > healthy["UpdatedAt"]
+    (event,) = coverage_alerts()
+    assert event["source"] == "aws.guardduty"
+    assert event["detail-type"] == "GuardDuty Runtime Protection Unhealthy"
+    detail = event["detail"]
+    assert (detail["currentStatus"], detail["previousStatus"]) == ("UNHEALTHY", "HEALTHY")
+    assert detail["issue"] == "Agent not reporting"
+    assert detail["resourceAccountId"] == ACCOUNT
+    assert detail["resourceDetails"]["ecsClusterDetails"]["clusterName"] == "web"
+    assert detail["resourceDetails"]["ecsClusterDetails"]["fargateDetails"]["issues"] == [
+        "Agent not reporting for tasks in TaskDefinition - 'web:1'"
+    ]
+
+    stack.ecs.update_service(cluster="web", service="web", desiredCount=1)
+    assert stack.of("web")["CoverageStatus"] == "HEALTHY"
+    (event,) = coverage_alerts()
+    assert event["detail-type"] == "GuardDuty Runtime Protection Healthy"
+    assert (event["detail"]["currentStatus"], event["detail"]["previousStatus"]) == (
+        "HEALTHY",
+        "UNHEALTHY",
+    )
+
+
+def test_excluded_cluster_is_not_covered(stack: Stack) -> None:
+    stack.enable()
+    stack.service("batch", tags=EXCLUDED)
+    resource = stack.of("batch")
+    assert resource["CoverageStatus"] == "UNHEALTHY"
+    assert resource["Issue"] == "Agent not provisioned"
+    assert _fargate(resource) == {
+        "Issues": [
+            "Services deployed when clusters had exclusion tag are excluded from Runtime "
+            "Monitoring. Impacted service name(s): 'batch'"
+        ],
+        "ManagementType": "DISABLED",
+    }
+
+
+def test_service_deployed_before_runtime_monitoring_needs_a_new_deployment(
+    stack: Stack, coverage_alerts
+) -> None:
+    stack.service("legacy", tags=MANAGED)
+    assert stack.coverage() == [], "no coverage without Runtime Monitoring"
+    stack.enable()
+    resource = stack.of("legacy")
+    assert resource["CoverageStatus"] == "UNHEALTHY"
+    assert _fargate(resource)["Issues"] == [
+        "Service 'legacy' requires a new deployment to fix/troubleshoot. Refer documentation, "
+        "Impacted service name(s): 'legacy'"
+    ]
+    stack.ecs.update_service(cluster="legacy", service="legacy", desiredCount=2)
+    assert stack.of("legacy")["CoverageStatus"] == "UNHEALTHY", "scaling is no new deployment"
+    stack.ecs.update_service(cluster="legacy", service="legacy", forceNewDeployment=True)
+    assert stack.of("legacy")["CoverageStatus"] == "HEALTHY"
+    assert [event["detail-type"] for event in coverage_alerts()] == [
+        "GuardDuty Runtime Protection Healthy"
+    ]
+
+
+def test_standalone_fargate_tasks_count_until_stopped(stack: Stack) -> None:
+    stack.enable()
+    stack.ecs.create_cluster(clusterName="jobs")
+    stack.ecs.register_task_definition(family="jobs", containerDefinitions=CONTAINERS)
+    (task,) = stack.ecs.run_task(cluster="jobs", taskDefinition="jobs", launchType="FARGATE")[
+        "tasks"
+    ]
+    assert stack.of("jobs")["CoverageStatus"] == "HEALTHY"
+    stack.ecs.stop_task(cluster="jobs", task=task["taskArn"])
+    assert stack.of("jobs")["Issue"] == "Agent not reporting"
+
+
+def test_inclusion_tag_without_agent_management(stack: Stack) -> None:
+    stack.enable(agent_management=False)
+    stack.service("tagged", tags=MANAGED)
+    stack.service("untagged")
+    assert [r["ResourceId"] for r in stack.coverage()] == ["tagged"]
+    assert stack.of("tagged")["CoverageStatus"] == "HEALTHY"
+    stack.ecs.tag_resource(
+        resourceArn=stack.ecs.describe_clusters(clusters=["untagged"])["clusters"][0]["clusterArn"],
+        tags=MANAGED,
+    )
+    resource = stack.of("untagged")
+    assert resource["CoverageStatus"] == "UNHEALTHY", "its service was deployed before the tag"
+    assert _fargate(resource)["Issues"] == [
+        "Services deployed before enabling Automated Agent Configuration are not covered. "
+        "Impacted service name(s): 'untagged'"
+    ]
+
+
+def test_deleted_cluster_leaves_the_coverage(stack: Stack) -> None:
+    stack.enable()
+    stack.service("gone")
+    stack.ecs.update_service(cluster="gone", service="gone", desiredCount=0)
+    stack.ecs.delete_service(cluster="gone", service="gone")
+    stack.ecs.delete_cluster(cluster="gone")
+    assert stack.coverage() == []
+
+
+def test_filters_sort_pages_and_statistics_of_many_clusters(stack: Stack) -> None:
+    stack.enable()
+    names = [f"cluster-{index:03d}" for index in range(120)]
+    excluded = set(names[::10])
+    stack.ecs.register_task_definition(family="app", containerDefinitions=CONTAINERS)
+    for name in names:
+        stack.service(name, tags=EXCLUDED if name in excluded else None, family="app")
+
+    pages = list(
+        stack.guardduty.get_paginator("list_coverage").paginate(DetectorId=stack.detector_id)
+    )
+    assert [len(page["Resources"]) for page in pages] == [50, 50, 20]
+    assert "NextToken" not in pages[-1]
+    assert [r["ResourceId"] for page in pages for r in page["Resources"]] == names
+
+    def ids(*criteria: tuple[str, str, list[str]], **request: Any) -> list[str]:
+        filters = [
+            {"CriterionKey": key, "FilterCondition": {condition: values}}
+            for key, condition, values in criteria
+        ]
+        return [
+            r["ResourceId"]
+            for r in stack.coverage(FilterCriteria={"FilterCriterion": filters}, **request)
+        ]
+
+    assert ids(("COVERAGE_STATUS", "Equals", ["UNHEALTHY"])) == sorted(excluded)
+    assert ids(("MANAGEMENT_TYPE", "Equals", ["DISABLED"])) == sorted(excluded)
+    assert ids(("ECS_CLUSTER_NAME", "Equals", ["cluster-007"])) == ["cluster-007"]
+    assert (
+        len(ids(("ACCOUNT_ID", "Equals", [ACCOUNT]), ("RESOURCE_TYPE", "Equals", ["ECS"]))) == 120
+    )
+    assert ids(("RESOURCE_TYPE", "Equals", ["EC2", "EKS"])) == []
+    assert ids(("RESOURCE_TYPE", "NotEquals", ["ECS"])) == []
+    assert len(ids(("COVERAGE_STATUS", "NotEquals", ["UNHEALTHY"]))) == 108
+
+    by_name = stack.coverage(SortCriteria={"AttributeName": "ECS_CLUSTER_NAME", "OrderBy": "DESC"})
+    assert [r["ResourceId"] for r in by_name] == names[::-1]
+    by_status = stack.coverage(SortCriteria={"AttributeName": "COVERAGE_STATUS", "OrderBy": "DESC"})
+    assert [r["CoverageStatus"] for r in by_status] == ["UNHEALTHY"] * 12 + ["HEALTHY"] * 108
+
+    statistics = stack.guardduty.get_coverage_statistics(
+        DetectorId=stack.detector_id,
+        StatisticsType=["COUNT_BY_RESOURCE_TYPE", "COUNT_BY_COVERAGE_STATUS"],
+    )["CoverageStatistics"]
+    assert statistics == {
+        "CountByResourceType": {"ECS": 120},
+        "CountByCoverageStatus": {"HEALTHY": 108, "UNHEALTHY": 12},
+    }
+    filtered = stack.guardduty.get_coverage_statistics(
+        DetectorId=stack.detector_id,
+        StatisticsType=["COUNT_BY_COVERAGE_STATUS"],
+        FilterCriteria={
+            "FilterCriterion": [
+                {"CriterionKey": "ECS_CLUSTER_NAME", "FilterCondition": {"Equals": ["cluster-010"]}}
+            ]
+        },
+    )["CoverageStatistics"]
+    assert filtered == {"CountByCoverageStatus": {"UNHEALTHY": 1}}
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"MaxResults": 51}, "maxResults"),
+        ({"SortCriteria": {"AttributeName": "COVERAGE_STATUS", "OrderBy": "SIDEWAYS"}}, "sort"),
+        (
+            {
+                "FilterCriteria": {
+                    "FilterCriterion": [{"CriterionKey": "COVERAGE_STATUS", "FilterCondition": {}}]
+                }
+            },
+            "filterCondition",
+        ),
+    ],
+    ids=["max_results_51", "bad_order", "empty_condition"],
+)
+def test_list_coverage_rejects_what_aws_rejects(stack: Stack, request_, message) -> None:
+    with pytest.raises(ClientError) as failure:
+        stack.guardduty.list_coverage(DetectorId=stack.detector_id, **request_)
+    assert failure.value.response["Error"]["Code"] == "BadRequestException"
+    assert message in failure.value.response["Error"]["Message"]

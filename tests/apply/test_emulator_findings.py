@@ -1,0 +1,245 @@
+"""The emulator's sample findings: CreateSampleFindings, ListFindings, GetFindings, events."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from guardduty_ecs.events import RUNTIME_FINDING_TYPES
+
+pytestmark = pytest.mark.apply
+
+REVERSE_SHELL = "Execution:Runtime/ReverseShell"
+NEW_BINARY = "Execution:Runtime/NewBinaryExecuted"
+ANTI_DEBUGGING = "DefenseEvasion:Runtime/PtraceAntiDebugging"
+SAMPLES = {"service.additionalInfo.sample": {"Eq": ["true"]}}
+
+
+@pytest.fixture
+def guardduty(aws_client: Callable[[str], Any]) -> Any:
+    return aws_client("guardduty")
+
+
+@pytest.fixture
+def detector_id(guardduty) -> str:
+    return guardduty.create_detector(Enable=True)["DetectorId"]
+
+
+def _ids(guardduty, detector_id: str, **request: Any) -> list[str]:
+    return [
+        finding_id
+        for page in guardduty.get_paginator("list_findings").paginate(
+            DetectorId=detector_id, **request
+        )
+        for finding_id in page["FindingIds"]
+    ]
+
+
+def _findings(guardduty, detector_id: str, ids: list[str]) -> list[dict[str, Any]]:
+    return [
+        finding
+        for start in range(0, len(ids), 50)
+        for finding in guardduty.get_findings(
+            DetectorId=detector_id, FindingIds=ids[start : start + 50]
+        )["Findings"]
+    ]
+
+
+def test_one_sample_of_every_runtime_type_marked_as_sample(guardduty, detector_id) -> None:
+    guardduty.create_sample_findings(DetectorId=detector_id)
+    findings = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
+    assert sorted(finding["Type"] for finding in findings) == sorted(RUNTIME_FINDING_TYPES)
+    by_type = {finding["Type"]: finding for finding in findings}
+    assert by_type[REVERSE_SHELL]["Severity"] == 8
+    assert by_type[NEW_BINARY]["Severity"] == 5
+    assert by_type[ANTI_DEBUGGING]["Severity"] == 2
+    for finding in findings:
+        assert json.loads(finding["Service"]["AdditionalInfo"]["Value"]) == {"sample": True}
+        assert finding["Title"].startswith("[SAMPLE] ")
+        assert finding["Service"]["DetectorId"] == detector_id
+        assert finding["Arn"].endswith(f"detector/{detector_id}/finding/{finding['Id']}")
+        assert finding["Resource"]["ResourceType"] == "ECSCluster"
+        assert finding["Resource"]["EcsClusterDetails"]["TaskDetails"]["LaunchType"] == "FARGATE"
+        # Finding.CreatedAt/UpdatedAt are strings in the API model, ISO 8601 in practice.
+        datetime.fromisoformat(finding["UpdatedAt"].replace("Z", "+00:00"))
+
+
+def test_list_findings_filters_sorts_and_pages(guardduty, detector_id) -> None:
+    since_ms = int(datetime.now(UTC).timestamp() * 1000) - 1000
+    guardduty.create_sample_findings(DetectorId=detector_id)
+
+    def listed(criterion: dict[str, Any], **request: Any) -> list[str]:
+        return _ids(guardduty, detector_id, FindingCriteria={"Criterion": criterion}, **request)
+
+    chosen = listed({"type": {"Eq": [REVERSE_SHELL, NEW_BINARY]}, **SAMPLES})
+    assert {f["Type"] for f in _findings(guardduty, detector_id, chosen)} == {
+        REVERSE_SHELL,
+        NEW_BINARY,
+    }
+    assert len(listed({**SAMPLES, "updatedAt": {"GreaterThanOrEqual": since_ms}})) == len(
+        RUNTIME_FINDING_TYPES
+    )
+    assert listed({"service.additionalInfo.sample": {"Eq": ["false"]}}) == []
+    assert listed({"updatedAt": {"LessThan": since_ms}}) == []
+    high = _findings(guardduty, detector_id, listed({"severity": {"Gte": 7}}))
+    assert high
+    assert all(finding["Severity"] >= 7 for finding in high)
+    assert len(listed({"type": {"Neq": [REVERSE_SHELL]}})) == len(RUNTIME_FINDING_TYPES) - 1
+
+    pages = list(
+        guardduty.get_paginator("list_findings").paginate(
+            DetectorId=detector_id,
+            SortCriteria={"AttributeName": "severity", "OrderBy": "DESC"},
+            PaginationConfig={"PageSize": 10},
+        )
+    )
+    assert [len(page["FindingIds"]) for page in pages] == [
+        10,
+        10,
+        10,
+        len(RUNTIME_FINDING_TYPES) - 30,
+    ]
+    ids = [finding_id for page in pages for finding_id in page["FindingIds"]]
+    assert len(set(ids)) == len(RUNTIME_FINDING_TYPES)
+    severities = [finding["Severity"] for finding in _findings(guardduty, detector_id, ids)]
+    assert severities == sorted(severities, reverse=True)
+
+
+def test_get_findings_leaves_out_unknown_ids(guardduty, detector_id) -> None:
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    (finding_id,) = _ids(guardduty, detector_id)
+    findings = guardduty.get_findings(
+        DetectorId=detector_id, FindingIds=["0" * 32, finding_id, "f" * 32]
+    )["Findings"]
+    assert [finding["Id"] for finding in findings] == [finding_id]
+
+
+def test_repeated_sample_updates_the_same_finding(guardduty, detector_id) -> None:
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    (first,) = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
+    time.sleep(0.01)
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    (second,) = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
+    assert second["Id"] == first["Id"]
+    assert second["Service"]["Count"] == 2
+    assert second["CreatedAt"] == first["CreatedAt"]
+    assert second["UpdatedAt"] > first["UpdatedAt"]
+
+
+def test_sample_is_about_a_fargate_task_of_the_first_cluster(
+    aws_client: Callable[[str], Any], guardduty, detector_id
+) -> None:
+    ecs = aws_client("ecs")
+    ecs.create_cluster(clusterName="shop")
+    definition = ecs.register_task_definition(
+        family="shop",
+        containerDefinitions=[{"name": "web", "image": "public.ecr.aws/shop:2", "memory": 512}],
+    )["taskDefinition"]
+    (task,) = ecs.run_task(cluster="shop", taskDefinition="shop", launchType="FARGATE")["tasks"]
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[NEW_BINARY])
+    (finding,) = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
+    cluster = finding["Resource"]["EcsClusterDetails"]
+    assert cluster["Name"] == "shop"
+    assert cluster["TaskDetails"]["Arn"] == task["taskArn"]
+    assert cluster["TaskDetails"]["DefinitionArn"] == definition["taskDefinitionArn"]
+    assert cluster["TaskDetails"]["Containers"][0]["Image"] == "public.ecr.aws/shop:2"
+    assert cluster["TaskDetails"]["Containers"][0]["Name"] == "web"
+
+
+@pytest.mark.parametrize(
+    ("call", "request_", "message"),
+    [
+        (
+            "create_sample_findings",
+            {"FindingTypes": ["Recon:EC2/PortProbeUnprotectedPort"]},
+            "Runtime",
+        ),
+        ("list_findings", {"MaxResults": 51}, "maxResults"),
+        ("list_findings", {"NextToken": "not-a-token"}, "nextToken"),
+    ],
+    ids=["non_runtime_type", "max_results_51", "bad_next_token"],
+)
+def test_requests_that_are_rejected(guardduty, detector_id, call, request_, message) -> None:
+    with pytest.raises(ClientError) as failure:
+        getattr(guardduty, call)(DetectorId=detector_id, **request_)
+    assert failure.value.response["Error"]["Code"] == "BadRequestException"
+    assert message in failure.value.response["Error"]["Message"]
+
+
+def test_unknown_detector_is_rejected(guardduty) -> None:
+    with pytest.raises(ClientError) as failure:
+        guardduty.create_sample_findings(DetectorId="0" * 32)
+    assert failure.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def _allow_events(action: str, resource: str, rule_arn: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": action,
+                    "Resource": resource,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                }
+            ],
+        }
+    )
+
+
+def test_sample_finding_events_reach_a_topic_subscriber(
+    aws_client: Callable[[str], Any], guardduty, detector_id
+) -> None:
+    events, sns, sqs = (aws_client(name) for name in ("events", "sns", "sqs"))
+    rule_arn = events.put_rule(
+        Name="runtime-findings",
+        EventPattern=json.dumps(
+            {
+                "source": ["aws.guardduty"],
+                "detail-type": ["GuardDuty Finding"],
+                "detail": {
+                    "type": [{"wildcard": "*:Runtime/*"}],
+                    "severity": [{"numeric": [">=", 4]}],
+                },
+            }
+        ),
+    )["RuleArn"]
+    topic_arn = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.set_topic_attributes(
+        TopicArn=topic_arn,
+        AttributeName="Policy",
+        AttributeValue=_allow_events("sns:Publish", topic_arn, rule_arn),
+    )
+    probe_url = sqs.create_queue(QueueName="probe")["QueueUrl"]
+    probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=probe_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    events.put_targets(Rule="runtime-findings", Targets=[{"Id": "sns", "Arn": topic_arn}])
+
+    guardduty.create_sample_findings(
+        DetectorId=detector_id, FindingTypes=[REVERSE_SHELL, NEW_BINARY, ANTI_DEBUGGING]
+    )
+    messages = sqs.receive_message(QueueUrl=probe_url, MaxNumberOfMessages=10)["Messages"]
+    delivered = [json.loads(message["Body"]) for message in messages]
+    # Severity 2 (Low) does not match the rule's ">= 4".
+    assert sorted(event["detail"]["type"] for event in delivered) == [NEW_BINARY, REVERSE_SHELL]
+    stored = {f["Id"]: f for f in _findings(guardduty, detector_id, _ids(guardduty, detector_id))}
+    for event in delivered:
+        assert event["source"] == "aws.guardduty"
+        assert event["detail-type"] == "GuardDuty Finding"
+        assert json.loads(event["detail"]["service"]["additionalInfo"]["value"])["sample"] is True
+        assert stored[event["detail"]["id"]]["Title"] == event["detail"]["title"]

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from guardduty_ecs import coverage
+from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.deployment import deployed
+from guardduty_ecs.emulator import EmulatorProcess
 from guardduty_ecs.events import FINDING_DETAIL_TYPE, RUNTIME_FINDING_TYPES, runtime_finding
 from guardduty_ecs.harness import emulated_workbench
 
@@ -56,6 +59,64 @@ def measure_alert_latency(events: int, work_dir: Path | None = None) -> LatencyS
             (alert,) = probe.wait_for(1, timeout=10)
             samples.append((alert.received_at - started) * 1000)
     return LatencySummary.of(samples)
+
+
+@dataclass(frozen=True)
+class CoverageFigures:
+    """What reading the coverage of many clusters took."""
+
+    clusters: int
+    rows: int
+    api_calls: int
+    seconds: float
+
+
+def measure_coverage(clusters: int, work_dir: Path | None = None) -> CoverageFigures:
+    """Time ``guardduty-ecs coverage`` over ``clusters`` monitored Fargate clusters."""
+    if clusters < 1:
+        raise ValueError("the benchmark needs at least one cluster")
+    with EmulatorProcess(log_dir=work_dir) as emulator:
+        session = session_from_environment(emulator.environment())
+        guardduty = client(session, "guardduty", emulator.endpoint_url)
+        ecs = client(session, "ecs", emulator.endpoint_url)
+        guardduty.create_detector(
+            Enable=True,
+            Features=[
+                {
+                    "Name": "RUNTIME_MONITORING",
+                    "Status": "ENABLED",
+                    "AdditionalConfiguration": [
+                        {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"}
+                    ],
+                }
+            ],
+        )
+        ecs.register_task_definition(
+            family="app",
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[{"name": "app", "image": "nginx"}],
+        )
+        for index in range(clusters):
+            name = f"cluster-{index:04d}"
+            ecs.create_cluster(clusterName=name)
+            ecs.create_service(
+                cluster=name,
+                serviceName="app",
+                taskDefinition="app",
+                desiredCount=1,
+                launchType="FARGATE",
+            )
+        started = time.monotonic()
+        (result,) = coverage.coverage(
+            session, [emulator.environment()["AWS_REGION"]], emulator.endpoint_url
+        )
+        seconds = time.monotonic() - started
+    if result.error:
+        raise RuntimeError(result.error)
+    return CoverageFigures(clusters, len(result.resources), result.api_calls, seconds)
 
 
 def report(summary: LatencySummary, out: TextIO) -> None:

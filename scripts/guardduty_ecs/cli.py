@@ -27,9 +27,15 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _benchmark(args: argparse.Namespace) -> int:
-    summary = benchmark.measure_alert_latency(
-        args.events, Path(args.work_dir) if args.work_dir else None
-    )
+    work_dir = Path(args.work_dir) if args.work_dir else None
+    if args.coverage_clusters:
+        figures = benchmark.measure_coverage(args.coverage_clusters, work_dir)
+        print(
+            f"coverage of {figures.clusters} clusters: {figures.rows} rows in "
+            f"{figures.api_calls} API calls, {figures.seconds:.2f}s"
+        )
+        return 0
+    summary = benchmark.measure_alert_latency(args.events, work_dir)
     benchmark.report(summary, sys.stdout)
     return 0
 
@@ -128,9 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser(
         "benchmark",
-        help="measure put-event to probe latency of the alerts against the local emulator",
+        help="measure alert latency (or coverage paging) against the local emulator",
     )
     bench.add_argument("--events", type=int, default=100, help="findings to put (default 100)")
+    bench.add_argument(
+        "--coverage-clusters",
+        type=int,
+        metavar="N",
+        help="instead, time `guardduty-ecs coverage` over N monitored Fargate clusters",
+    )
     bench.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
     bench.set_defaults(handler=_benchmark)
 

@@ -1,112 +1,105 @@
-"""The README's main job: apply the complete example against the emulator, show the alerts that
-people would receive, and take it all down."""
+"""The README's main job: the blog scenario against the emulator, end to end.
+
+Apply ``examples/ecs-fargate``, show the cluster's coverage as healthy, scale the service to 0 and
+show the Unhealthy alert as the e-mail reads, create sample findings and show the finding alerts,
+run ``verify``, check that a second plan is empty, and destroy everything (GuardDuty's endpoint in
+the VPC included).
+"""
 
 from __future__ import annotations
 
-import json
-import time
+import io
+from collections import Counter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from guardduty_ecs.aws import client, read_detector, remaining_resources, session_from_environment
-from guardduty_ecs.events import (
-    FINDING_DETAIL_TYPE,
-    UNHEALTHY_DETAIL_TYPE,
-    ecs_coverage_change,
-    put_guardduty_event,
-    runtime_finding,
-)
+from guardduty_ecs import coverage, drill, verify
+from guardduty_ecs.aws import remaining_resources, session_from_environment
 from guardduty_ecs.harness import emulated_workbench, timed
-from guardduty_ecs.probe import ProbeTimeout, TopicProbe
 
-DEMO_EXAMPLE = "examples/complete"
+DEMO_EXAMPLE = "examples/ecs-fargate"
 
 
 class DemoFailure(RuntimeError):
     """The demo found the deployment not as it should be."""
 
 
+def _section(out: TextIO, title: str) -> None:
+    out.write(f"\n== {title}\n")
+
+
+def _indented(out: TextIO, text: str) -> None:
+    for line in text.splitlines():
+        out.write(f"   {line}\n")
+
+
 def run_demo(out: TextIO, work_dir: Path | None = None) -> None:
-    """Apply, inspect, re-plan and destroy ``examples/complete`` against a fresh emulator."""
+    """The blog scenario against a fresh emulator; DemoFailure if any step is not as it should."""
+    problems: list[str] = []
     with emulated_workbench(work_dir) as (workbench, emulator):
         mirror = workbench.settings.mirror
         out.write(f"emulator: {emulator.endpoint_url} (moto server with project extensions)\n")
         out.write(f"provider: {f'filesystem mirror {mirror}' if mirror else 'public registry'}\n")
         stack, seconds = timed(lambda: workbench.stack(DEMO_EXAMPLE))
-        out.write(f"\n== terraform init {DEMO_EXAMPLE} ({seconds:.1f}s)\n")
+        _section(out, f"terraform init {DEMO_EXAMPLE} ({seconds:.1f}s)")
         _, seconds = timed(stack.apply)
-        out.write(f"== terraform apply ({seconds:.1f}s) created:\n")
-        for address in stack.managed_resources():
-            out.write(f"   {address}\n")
-
+        created = Counter(
+            address.split("[")[0].rsplit(".", 1)[0].rsplit(".", 1)[-1]
+            for address in stack.managed_resources()
+        )
+        _section(out, f"terraform apply ({seconds:.1f}s): {sum(created.values())} resources")
+        out.write("   " + ", ".join(f"{kind} x{count}" for kind, count in sorted(created.items())))
+        out.write("\n")
         outputs = stack.outputs()
-        out.write("\n== outputs\n")
-        for name, value in outputs.items():
-            out.write(f"   {name} = {json.dumps(value)}\n")
-
         session = session_from_environment(workbench.environment)
-        detector = read_detector(
-            client(session, "guardduty", emulator.endpoint_url), outputs["detector_id"]
-        )
-        out.write(f"\n== GuardDuty reports for detector {detector.detector_id}\n")
-        out.write(
-            f"   status {detector.status}, publishing {detector.finding_publishing_frequency}\n"
-        )
-        for name, status in sorted(detector.features.items()):
-            extra = detector.additional_configuration.get(name) or {}
-            details = ", ".join(f"{key} {value}" for key, value in sorted(extra.items()))
-            out.write(f"   {name:<24} {status}{f'  ({details})' if details else ''}\n")
+        endpoint = emulator.endpoint_url
+        region = session.region_name or "us-east-1"
 
-        _show_alerts(out, session, emulator.endpoint_url, outputs["sns_topic_arn"])
+        _section(out, "guardduty-ecs coverage")
+        results = coverage.coverage(session, [region], endpoint)
+        coverage.report(results, out)
+        if not coverage.is_healthy(results):
+            problems.append("the cluster's coverage is not healthy after apply")
+
+        target = f"{outputs['cluster_name']}/{outputs['service_name']}"
+        _section(out, f"guardduty-ecs drill --scale-to-zero {target}")
+        drilled = drill.run_drill(
+            session,
+            outputs,
+            list(drill.DEFAULT_FINDING_TYPES),
+            timeout=30,
+            scale_to_zero=target,
+            endpoint_url=endpoint,
+            progress=io.StringIO(),
+        )
+        for result in drilled:
+            latency = f"{result.latency_seconds * 1000:.0f} ms" if result.latency_seconds else "-"
+            out.write(f"-- {result.rule}: {result.name} ({latency})\n")
+            _indented(out, result.text or f"{'PASS' if result.passed else 'FAIL'} {result.detail}")
+        drill.report(drilled, out)
+        if not all(result.passed for result in drilled):
+            problems.append("an expected alert did not arrive")
+
+        _section(out, "guardduty-ecs coverage (service restored)")
+        results = coverage.coverage(session, [region], endpoint)
+        coverage.report(results, out)
+
+        _section(out, "guardduty-ecs verify")
+        checks = verify.verify(outputs, session, endpoint)
+        verify.report(checks, out)
+        if not all(check.passed for check in checks):
+            problems.append("verify found problems")
 
         changes = stack.pending_changes()
-        out.write(f"\n== second plan: {'empty' if not changes else 'NOT EMPTY'}\n")
+        _section(out, f"second plan: {'empty' if not changes else 'NOT EMPTY'}")
         for change in changes:
             out.write(f"   {change}\n")
+        problems += ["a second plan is not empty"] if changes else []
 
         _, seconds = timed(stack.destroy)
-        leftovers = remaining_resources(session, emulator.endpoint_url)
-        out.write(f"== terraform destroy ({seconds:.1f}s): ")
-        out.write("nothing left behind\n" if not leftovers else f"LEFT BEHIND {leftovers}\n")
-        if changes or leftovers:
-            raise DemoFailure("the complete example did not converge or left resources behind")
-
-
-# One alert of each kind, as GuardDuty would send them for the blog's scenario: a reverse shell
-# in a Fargate task, and the cluster's coverage turning unhealthy when its service is scaled to 0.
-def _demo_events() -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (
-            FINDING_DETAIL_TYPE,
-            runtime_finding(
-                "Execution:Runtime/ReverseShell",
-                8,
-                "Reverse shell executed in a container of ECS task payments.",
-            ),
-        ),
-        (
-            UNHEALTHY_DETAIL_TYPE,
-            ecs_coverage_change(
-                "UNHEALTHY", "HEALTHY", issue="No task of the cluster reports to GuardDuty"
-            ),
-        ),
-    ]
-
-
-def _show_alerts(out: TextIO, session: Any, endpoint_url: str, topic_arn: str) -> None:
-    """Put each demo event on the bus and print what arrives on the topic, with its latency."""
-    events = client(session, "events", endpoint_url)
-    out.write(f"\n== alerts on {topic_arn}, as an e-mail subscriber reads them\n")
-    with TopicProbe(session, topic_arn, endpoint_url) as probe:
-        for detail_type, detail in _demo_events():
-            started = time.monotonic()
-            put_guardduty_event(events, detail_type, detail)
-            try:
-                alerts = probe.wait_for(1, timeout=10)
-            except ProbeTimeout as error:
-                raise DemoFailure(f"no alert for the {detail_type} event: {error}") from error
-            latency_ms = (alerts[0].received_at - started) * 1000
-            out.write(f"-- {detail_type}: delivered in {latency_ms:.0f} ms (put-event to probe)\n")
-            for alert in alerts:
-                for line in alert.text.splitlines():
-                    out.write(f"   {line}\n")
+        leftovers = remaining_resources(session, endpoint)
+        _section(out, f"terraform destroy ({seconds:.1f}s): ")
+        out.write("   nothing left behind\n" if not leftovers else f"   LEFT BEHIND {leftovers}\n")
+        problems += ["destroy left resources behind"] if leftovers else []
+    if problems:
+        raise DemoFailure("; ".join(problems))

@@ -52,6 +52,7 @@ class DrillResult:
     passed: bool
     latency_seconds: float | None
     detail: str = ""
+    text: str = ""  # the alert as a subscriber reads it
 
 
 def _sample_findings(
@@ -173,11 +174,19 @@ def run_drill(
                     alert is not None,
                     alert.received_at - started if alert else None,
                     "" if alert else f"no alert within {timeout:.0f}s",
+                    alert.text if alert else "",
                 )
             )
         if scale_to_zero:
             results.append(
-                _scale_to_zero_drill(session, endpoint_url, probe, scale_to_zero, timeout, progress)
+                _scale_to_zero_drill(
+                    session,
+                    endpoint_url,
+                    probe,
+                    target=scale_to_zero,
+                    timeout=timeout,
+                    progress=progress,
+                )
             )
     return results
 
@@ -220,6 +229,7 @@ def _scale_to_zero_drill(
         alert is not None,
         alert.received_at - started if alert else None,
         "" if alert else f"no Unhealthy alert within {timeout:.0f}s",
+        alert.text if alert else "",
     )
 
 

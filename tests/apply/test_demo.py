@@ -1,4 +1,4 @@
-"""The README's main job runs end to end and says what it proved."""
+"""The README's main job runs the blog scenario end to end and says what it proved."""
 
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ from guardduty_ecs.demo import run_demo
 pytestmark = pytest.mark.apply
 
 
-def test_demo_applies_alerts_replans_and_destroys_the_complete_example(tmp_path: Path) -> None:
+def test_demo_runs_the_blog_scenario(tmp_path: Path) -> None:
     out = io.StringIO()
     run_demo(out, tmp_path)
     report = out.getvalue()
-    assert "aws_guardduty_detector_feature.runtime_monitoring[0]" in report
-    assert "RUNTIME_MONITORING       ENABLED  (EC2_AGENT_MANAGEMENT ENABLED, " in report
-    assert '"GuardDuty High severity runtime finding"' in report
-    assert '"Type: Execution:Runtime/ReverseShell"' in report
+    # Coverage healthy after apply, and again once the service is restored.
+    assert report.count("us-east-1  ECS   guardduty-fargate  HEALTHY  AUTO_MANAGED") == 2
+    # The Unhealthy alert and the finding alerts, as the e-mail reads them.
     assert '"GuardDuty Runtime Monitoring coverage is UNHEALTHY (was HEALTHY)"' in report
+    assert '"Type: Execution:Runtime/ReverseShell"' in report
+    assert '"GuardDuty Medium severity runtime finding"' in report
+    assert "4 passed, 0 failed" in report  # the drill
+    assert "29 passed, 0 failed" in report  # verify
     assert "== second plan: empty" in report
     assert "nothing left behind" in report

@@ -7,6 +7,7 @@ subscriber would receive.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from guardduty_ecs.deployment import Deployment, delivered_after, deployed
+from guardduty_ecs.drill import run_drill
 from guardduty_ecs.events import (
     FINDING_DETAIL_TYPE,
     HEALTHY_DETAIL_TYPE,
@@ -337,3 +339,59 @@ def test_verify_names_a_broken_topic_policy_and_its_fix(deployment: Deployment) 
         )
     )
     assert all("sns_topic_policy_json" in check.fix for check in failed)
+
+
+DRILL_TYPES = [
+    "Execution:Runtime/ReverseShell",  # High in the emulator, as in the user guide
+    "Execution:Runtime/NewBinaryExecuted",  # Medium
+    "DefenseEvasion:Runtime/PtraceAntiDebugging",  # Low: below the default min_severity
+]
+
+
+def test_drill_reports_each_alert_with_its_rule(deployment: Deployment) -> None:
+    results = run_drill(
+        deployment.session,
+        deployment.outputs,
+        DRILL_TYPES,
+        timeout=20,
+        endpoint_url=deployment.endpoint_url,
+        progress=io.StringIO(),
+    )
+    by_type = {result.name.split(" ")[0]: result for result in results}
+    assert sorted(by_type) == sorted(DRILL_TYPES)
+    assert all(result.passed for result in results)
+    assert by_type[DRILL_TYPES[0]].rule == "findings-high"
+    assert by_type[DRILL_TYPES[1]].rule == "findings-medium"
+    assert by_type[DRILL_TYPES[1]].latency_seconds is not None
+    assert by_type[DRILL_TYPES[2]].latency_seconds is None
+    assert "below min_severity" in by_type[DRILL_TYPES[2]].detail
+
+
+def test_drill_fails_when_alerts_do_not_arrive_and_removes_its_probe(
+    deployment: Deployment,
+) -> None:
+    sns, sqs = deployment.client("sns"), deployment.client("sqs")
+    topic_arn = deployment.outputs["sns_topic_arn"]
+    policy = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"]
+    sns.set_topic_attributes(
+        TopicArn=topic_arn,
+        AttributeName="Policy",
+        AttributeValue=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )
+    try:
+        results = run_drill(
+            deployment.session,
+            deployment.outputs,
+            DRILL_TYPES[:1],
+            timeout=3,
+            endpoint_url=deployment.endpoint_url,
+            progress=io.StringIO(),
+        )
+    finally:
+        sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=policy)
+        # The undelivered alert went to the dead-letter queue; other tests read that queue.
+        sqs.purge_queue(QueueUrl=deployment.outputs["dead_letter_queue_url"])
+    (result,) = results
+    assert not result.passed
+    assert result.detail == "no alert within 3s"
+    assert [url for url in sqs.list_queues().get("QueueUrls", []) if "probe" in url] == []

@@ -19,6 +19,10 @@ from guardduty_ecs.deployment import deployed
 from guardduty_ecs.emulator import EmulatorProcess
 from guardduty_ecs.events import FINDING_DETAIL_TYPE, RUNTIME_FINDING_TYPES, runtime_finding
 from guardduty_ecs.harness import emulated_workbench
+from guardduty_ecs.workloads import (
+    enable_fargate_runtime_monitoring,
+    register_fargate_task_definition,
+)
 
 BENCHMARK_EXAMPLE = "examples/complete"
 
@@ -79,26 +83,8 @@ def measure_coverage(clusters: int, work_dir: Path | None = None) -> CoverageFig
         session = session_from_environment(emulator.environment())
         guardduty = client(session, "guardduty", emulator.endpoint_url)
         ecs = client(session, "ecs", emulator.endpoint_url)
-        guardduty.create_detector(
-            Enable=True,
-            Features=[
-                {
-                    "Name": "RUNTIME_MONITORING",
-                    "Status": "ENABLED",
-                    "AdditionalConfiguration": [
-                        {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"}
-                    ],
-                }
-            ],
-        )
-        ecs.register_task_definition(
-            family="app",
-            requiresCompatibilities=["FARGATE"],
-            networkMode="awsvpc",
-            cpu="256",
-            memory="512",
-            containerDefinitions=[{"name": "app", "image": "nginx"}],
-        )
+        enable_fargate_runtime_monitoring(guardduty)
+        register_fargate_task_definition(ecs)
         for index in range(clusters):
             name = f"cluster-{index:04d}"
             ecs.create_cluster(clusterName=name)

@@ -11,6 +11,10 @@ import pytest
 
 from guardduty_ecs.benchmark import measure_coverage
 from guardduty_ecs.coverage import coverage, is_healthy
+from guardduty_ecs.workloads import (
+    enable_fargate_runtime_monitoring,
+    register_fargate_task_definition,
+)
 
 pytestmark = pytest.mark.apply
 
@@ -24,27 +28,9 @@ def test_a_service_scaled_to_zero_makes_the_verdict_unhealthy(
     aws_client: Callable[[str], Any], aws_session: boto3.Session
 ) -> None:
     guardduty, ecs = aws_client("guardduty"), aws_client("ecs")
-    guardduty.create_detector(
-        Enable=True,
-        Features=[
-            {
-                "Name": "RUNTIME_MONITORING",
-                "Status": "ENABLED",
-                "AdditionalConfiguration": [
-                    {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"}
-                ],
-            }
-        ],
-    )
+    enable_fargate_runtime_monitoring(guardduty)
     ecs.create_cluster(clusterName="payments")
-    ecs.register_task_definition(
-        family="app",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "nginx"}],
-    )
+    register_fargate_task_definition(ecs)
     ecs.create_service(
         cluster="payments",
         serviceName="app",

@@ -9,6 +9,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from guardduty_ecs.workloads import (
+    enable_fargate_runtime_monitoring,
+    register_fargate_task_definition,
+)
+
 pytestmark = pytest.mark.apply
 
 
@@ -26,14 +31,7 @@ def _network(ec2: Any) -> tuple[str, list[str]]:
 def _fargate_service(ecs: Any, cluster_tags: list[dict[str, str]], subnets: list[str]) -> None:
     # moto needs securityGroups in awsvpcConfiguration (AWS would use the VPC's default group).
     ecs.create_cluster(clusterName="app", tags=cluster_tags)
-    ecs.register_task_definition(
-        family="app",
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "app", "image": "nginx"}],
-    )
+    register_fargate_task_definition(ecs)
     ecs.create_service(
         cluster="app",
         serviceName="app",
@@ -42,21 +40,6 @@ def _fargate_service(ecs: Any, cluster_tags: list[dict[str, str]], subnets: list
         launchType="FARGATE",
         availabilityZoneRebalancing="DISABLED",
         networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": []}},
-    )
-
-
-def _manage_fargate_agent(guardduty: Any) -> None:
-    guardduty.create_detector(
-        Enable=True,
-        Features=[
-            {
-                "Name": "RUNTIME_MONITORING",
-                "Status": "ENABLED",
-                "AdditionalConfiguration": [
-                    {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"}
-                ],
-            }
-        ],
     )
 
 
@@ -94,7 +77,7 @@ def test_guardduty_adds_its_endpoint_to_the_task_vpc(
 ) -> None:
     ec2, ecs = aws_client("ec2"), aws_client("ecs")
     if managed:
-        _manage_fargate_agent(aws_client("guardduty"))
+        enable_fargate_runtime_monitoring(aws_client("guardduty"))
     vpc_id, subnets = _network(ec2)
     _fargate_service(ecs, cluster_tags, subnets)
     endpoints = _guardduty_endpoints(ec2, vpc_id)
@@ -119,7 +102,7 @@ def test_guardduty_adds_its_endpoint_to_the_task_vpc(
 
 def test_vpc_in_use_cannot_be_deleted(aws_client: Callable[[str], Any]) -> None:
     ec2, ecs = aws_client("ec2"), aws_client("ecs")
-    _manage_fargate_agent(aws_client("guardduty"))
+    enable_fargate_runtime_monitoring(aws_client("guardduty"))
     vpc_id, subnets = _network(ec2)
     _fargate_service(ecs, [], subnets)
     with pytest.raises(ClientError, match="DependencyViolation"):

@@ -69,3 +69,23 @@ def policy_allows(
     if any(s.get("Effect") == "Deny" and applies(s) for s in statements):
         return False
     return any(s.get("Effect") == "Allow" and applies(s) for s in statements)
+
+
+def service_policy(
+    action: str | list[str], resource: str, source_arn: str, principal: str = EVENTS_PRINCIPAL
+) -> str:
+    """A resource policy that lets ``principal`` do ``action`` only for ``source_arn``."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": principal},
+                    "Action": action,
+                    "Resource": resource,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+                }
+            ],
+        }
+    )

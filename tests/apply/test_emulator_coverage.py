@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from guardduty_ecs.policy import service_policy
+
 pytestmark = pytest.mark.apply
 
 ACCOUNT = "123456789012"
@@ -80,23 +82,6 @@ def _fargate(resource: dict[str, Any]) -> dict[str, Any]:
     return resource["ResourceDetails"]["EcsClusterDetails"]["FargateDetails"]
 
 
-def _allow_events(action: str, resource: str, rule_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": action,
-                    "Resource": resource,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-                }
-            ],
-        }
-    )
-
-
 @pytest.fixture
 def coverage_alerts(aws_client: Callable[[str], Any]) -> Callable[[], list[dict[str, Any]]]:
     """A coverage rule publishing to a topic with an SQS subscriber; returns the reader."""
@@ -118,7 +103,7 @@ def coverage_alerts(aws_client: Callable[[str], Any]) -> Callable[[], list[dict[
     sns.set_topic_attributes(
         TopicArn=topic_arn,
         AttributeName="Policy",
-        AttributeValue=_allow_events("sns:Publish", topic_arn, rule_arn),
+        AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
     )
     probe_url = sqs.create_queue(QueueName="coverage-probe")["QueueUrl"]
     probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])[

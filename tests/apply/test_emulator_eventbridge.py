@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from guardduty_ecs.policy import service_policy
+
 pytestmark = pytest.mark.apply
 
 RULE = "runtime-findings"
@@ -41,23 +43,6 @@ class Delivery:
         ).get("Messages", [])
 
 
-def _allow_events(action: str | list[str], resource: str, rule_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": action,
-                    "Resource": resource,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-                }
-            ],
-        }
-    )
-
-
 KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 
 
@@ -77,14 +62,14 @@ def delivery(aws_client: Callable[[str], Any]) -> Delivery:
             }
         ),
     )["RuleArn"]
-    key_id = kms.create_key(Policy=_allow_events(KEY_ACTIONS, "*", rule_arn))["KeyMetadata"][
+    key_id = kms.create_key(Policy=service_policy(KEY_ACTIONS, "*", rule_arn))["KeyMetadata"][
         "KeyId"
     ]
     topic_arn = sns.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     sns.set_topic_attributes(
         TopicArn=topic_arn,
         AttributeName="Policy",
-        AttributeValue=_allow_events("sns:Publish", topic_arn, rule_arn),
+        AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
     )
     probe_url = sqs.create_queue(QueueName="probe")["QueueUrl"]
     probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])
@@ -100,7 +85,7 @@ def delivery(aws_client: Callable[[str], Any]) -> Delivery:
     ]
     sqs.set_queue_attributes(
         QueueUrl=dlq_url,
-        Attributes={"Policy": _allow_events("sqs:SendMessage", dlq_arn, rule_arn)},
+        Attributes={"Policy": service_policy("sqs:SendMessage", dlq_arn, rule_arn)},
     )
     events.put_targets(
         Rule=RULE,
@@ -170,7 +155,7 @@ def test_topic_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: D
     delivery.sns.set_topic_attributes(
         TopicArn=delivery.topic_arn,
         AttributeName="Policy",
-        AttributeValue=_allow_events(
+        AttributeValue=service_policy(
             "sns:Publish", delivery.topic_arn, "arn:aws:events:x:1:rule/o"
         ),
     )
@@ -201,7 +186,7 @@ def test_key_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: Del
     delivery.kms.put_key_policy(
         KeyId=delivery.key_id,
         PolicyName="default",
-        Policy=_allow_events(KEY_ACTIONS, "*", other_rule),
+        Policy=service_policy(KEY_ACTIONS, "*", other_rule),
     )
     _assert_dead_lettered(delivery, "KMS.AccessDeniedException")
 

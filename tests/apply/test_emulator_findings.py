@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from guardduty_ecs.events import RUNTIME_FINDING_TYPES
+from guardduty_ecs.policy import service_policy
 
 pytestmark = pytest.mark.apply
 
@@ -178,23 +179,6 @@ def test_unknown_detector_is_rejected(guardduty) -> None:
     assert failure.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def _allow_events(action: str, resource: str, rule_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": action,
-                    "Resource": resource,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
-                }
-            ],
-        }
-    )
-
-
 def test_sample_finding_events_reach_a_topic_subscriber(
     aws_client: Callable[[str], Any], guardduty, detector_id
 ) -> None:
@@ -216,7 +200,7 @@ def test_sample_finding_events_reach_a_topic_subscriber(
     sns.set_topic_attributes(
         TopicArn=topic_arn,
         AttributeName="Policy",
-        AttributeValue=_allow_events("sns:Publish", topic_arn, rule_arn),
+        AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
     )
     probe_url = sqs.create_queue(QueueName="probe")["QueueUrl"]
     probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])[

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
-from guardduty_ecs.policy import service_policy
 
 pytestmark = pytest.mark.apply
 
@@ -83,49 +80,21 @@ def _fargate(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def coverage_alerts(aws_client: Callable[[str], Any]) -> Callable[[], list[dict[str, Any]]]:
+def coverage_alerts(
+    events_to_probe: Callable[[str, dict[str, Any]], Callable[[], list[dict[str, Any]]]],
+) -> Callable[[], list[dict[str, Any]]]:
     """A coverage rule publishing to a topic with an SQS subscriber; returns the reader."""
-    events, sns, sqs = (aws_client(name) for name in ("events", "sns", "sqs"))
-    rule_arn = events.put_rule(
-        Name="coverage",
-        EventPattern=json.dumps(
-            {
-                "source": ["aws.guardduty"],
-                "detail-type": [
-                    "GuardDuty Runtime Protection Unhealthy",
-                    "GuardDuty Runtime Protection Healthy",
-                ],
-                "detail": {"resourceDetails": {"resourceType": ["ECS"]}},
-            }
-        ),
-    )["RuleArn"]
-    topic_arn = sns.create_topic(Name="coverage")["TopicArn"]
-    sns.set_topic_attributes(
-        TopicArn=topic_arn,
-        AttributeName="Policy",
-        AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
+    return events_to_probe(
+        "coverage",
+        {
+            "source": ["aws.guardduty"],
+            "detail-type": [
+                "GuardDuty Runtime Protection Unhealthy",
+                "GuardDuty Runtime Protection Healthy",
+            ],
+            "detail": {"resourceDetails": {"resourceType": ["ECS"]}},
+        },
     )
-    probe_url = sqs.create_queue(QueueName="coverage-probe")["QueueUrl"]
-    probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=probe_arn,
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    events.put_targets(Rule="coverage", Targets=[{"Id": "sns", "Arn": topic_arn}])
-
-    def received() -> list[dict[str, Any]]:
-        messages = sqs.receive_message(QueueUrl=probe_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        )
-        for message in messages:
-            sqs.delete_message(QueueUrl=probe_url, ReceiptHandle=message["ReceiptHandle"])
-        return [json.loads(message["Body"]) for message in messages]
-
-    return received
 
 
 def test_scaling_a_managed_service_to_zero_and_back_changes_coverage_and_alerts(

@@ -12,7 +12,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from guardduty_ecs.events import RUNTIME_FINDING_TYPES
-from guardduty_ecs.policy import service_policy
 
 pytestmark = pytest.mark.apply
 
@@ -180,45 +179,25 @@ def test_unknown_detector_is_rejected(guardduty) -> None:
 
 
 def test_sample_finding_events_reach_a_topic_subscriber(
-    aws_client: Callable[[str], Any], guardduty, detector_id
+    events_to_probe: Callable[[str, dict[str, Any]], Callable[[], list[dict[str, Any]]]],
+    guardduty,
+    detector_id,
 ) -> None:
-    events, sns, sqs = (aws_client(name) for name in ("events", "sns", "sqs"))
-    rule_arn = events.put_rule(
-        Name="runtime-findings",
-        EventPattern=json.dumps(
-            {
-                "source": ["aws.guardduty"],
-                "detail-type": ["GuardDuty Finding"],
-                "detail": {
-                    "type": [{"wildcard": "*:Runtime/*"}],
-                    "severity": [{"numeric": [">=", 4]}],
-                },
-            }
-        ),
-    )["RuleArn"]
-    topic_arn = sns.create_topic(Name="alerts")["TopicArn"]
-    sns.set_topic_attributes(
-        TopicArn=topic_arn,
-        AttributeName="Policy",
-        AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
+    received = events_to_probe(
+        "runtime-findings",
+        {
+            "source": ["aws.guardduty"],
+            "detail-type": ["GuardDuty Finding"],
+            "detail": {
+                "type": [{"wildcard": "*:Runtime/*"}],
+                "severity": [{"numeric": [">=", 4]}],
+            },
+        },
     )
-    probe_url = sqs.create_queue(QueueName="probe")["QueueUrl"]
-    probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=probe_arn,
-        Attributes={"RawMessageDelivery": "true"},
-    )
-    events.put_targets(Rule="runtime-findings", Targets=[{"Id": "sns", "Arn": topic_arn}])
-
     guardduty.create_sample_findings(
         DetectorId=detector_id, FindingTypes=[REVERSE_SHELL, NEW_BINARY, ANTI_DEBUGGING]
     )
-    messages = sqs.receive_message(QueueUrl=probe_url, MaxNumberOfMessages=10)["Messages"]
-    delivered = [json.loads(message["Body"]) for message in messages]
+    delivered = received()
     # Severity 2 (Low) does not match the rule's ">= 4".
     assert sorted(event["detail"]["type"] for event in delivered) == [NEW_BINARY, REVERSE_SHELL]
     stored = {f["Id"]: f for f in _findings(guardduty, detector_id, _ids(guardduty, detector_id))}

@@ -7,11 +7,17 @@ locals {
 
   # Agent management only means something while Runtime Monitoring is on; the validation of
   # var.runtime_monitoring keeps the two consistent.
-  agent_management = {
-    ECS_FARGATE_AGENT_MANAGEMENT = var.runtime_monitoring.ecs_fargate_agent_management
-    EC2_AGENT_MANAGEMENT         = var.runtime_monitoring.ec2_agent_management
-    EKS_ADDON_MANAGEMENT         = var.runtime_monitoring.eks_addon_management
-  }
+  #
+  # A list, in the order GetDetector returns RUNTIME_MONITORING's additional configuration
+  # (EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT, EC2_AGENT_MANAGEMENT) whatever order was
+  # sent: the provider's 5.x `additional_configuration` is an ordered, force-new list, so any other
+  # order replaces the feature on every apply (hashicorp/terraform-provider-aws#36400). A map
+  # would iterate in key order (EC2, ECS, EKS), which is wrong.
+  agent_management = [
+    { name = "EKS_ADDON_MANAGEMENT", enabled = var.runtime_monitoring.eks_addon_management },
+    { name = "ECS_FARGATE_AGENT_MANAGEMENT", enabled = var.runtime_monitoring.ecs_fargate_agent_management },
+    { name = "EC2_AGENT_MANAGEMENT", enabled = var.runtime_monitoring.ec2_agent_management },
+  ]
 
   protection_plans = {
     S3_DATA_EVENTS         = var.protection_plans.s3_data_events
@@ -54,8 +60,8 @@ resource "aws_guardduty_detector_feature" "runtime_monitoring" {
   dynamic "additional_configuration" {
     for_each = local.agent_management
     content {
-      name   = additional_configuration.key
-      status = additional_configuration.value ? "ENABLED" : "DISABLED"
+      name   = additional_configuration.value.name
+      status = additional_configuration.value.enabled ? "ENABLED" : "DISABLED"
     }
   }
 }

@@ -54,6 +54,35 @@ def test_feature_updates_merge_by_name(guardduty) -> None:
     }
 
 
+def test_get_detector_lists_features_in_aws_order_not_the_requests(guardduty) -> None:
+    """AWS orders RUNTIME_MONITORING's additional configuration itself (provider issue 36400);
+    a module that sends another order is replaced on every apply, and only an emulator that
+    reorders as AWS does shows it."""
+    detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
+    guardduty.update_detector(
+        DetectorId=detector_id,
+        Features=[
+            {
+                "Name": "RUNTIME_MONITORING",
+                "Status": "ENABLED",
+                "AdditionalConfiguration": [
+                    {"Name": "EC2_AGENT_MANAGEMENT", "Status": "DISABLED"},
+                    {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"},
+                    {"Name": "EKS_ADDON_MANAGEMENT", "Status": "DISABLED"},
+                ],
+            },
+            {"Name": "S3_DATA_EVENTS", "Status": "ENABLED"},
+        ],
+    )
+    features = guardduty.get_detector(DetectorId=detector_id)["Features"]
+    assert [feature["Name"] for feature in features] == ["S3_DATA_EVENTS", "RUNTIME_MONITORING"]
+    assert [configuration["Name"] for configuration in features[1]["AdditionalConfiguration"]] == [
+        "EKS_ADDON_MANAGEMENT",
+        "ECS_FARGATE_AGENT_MANAGEMENT",
+        "EC2_AGENT_MANAGEMENT",
+    ]
+
+
 @pytest.mark.parametrize(
     ("features", "message"),
     [

@@ -2,10 +2,24 @@
 
 moto 5.2.5 stores the ``features`` list of the last ``UpdateDetector`` call verbatim. AWS instead
 *merges* a request into the detector's feature set (by feature name, then by additional
-configuration name), stamps ``updatedAt`` and rejects requests that AWS rejects. The Terraform
-provider relies on the merge: every ``aws_guardduty_detector_feature`` resource sends one feature
-and reads it back from ``GetDetector``, so without it concurrent feature resources overwrite
-each other and the provider fails with "empty result".
+configuration name), stamps ``updatedAt``, rejects requests that AWS rejects, and returns the
+features and their additional configuration in an order of its own, not the request's:
+
+- Merge. The GuardDuty API reference (UpdateDetector, ``features``): "Provides the features
+  that will be updated for the detector." The Terraform provider relies on the merge: every
+  ``aws_guardduty_detector_feature`` resource sends one feature and reads it back from
+  ``GetDetector``, so without it concurrent feature resources overwrite each other and the
+  provider fails with "empty result".
+- Order. AWS documents no order; real ``get-detector`` output, quoted by users in
+  hashicorp/terraform-provider-aws#36400 ("additional_configuration blocks must be in a
+  particular order, else they force replacement on every run"), lists RUNTIME_MONITORING's
+  additional configuration as EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT,
+  EC2_AGENT_MANAGEMENT whatever the request sent. The emulator returns that order
+  (``ADDITIONAL_CONFIGURATION_ORDER``), and the features in the order of real output
+  (``FEATURE_ORDER``), so that a module sending any other order shows a replacement on its
+  second plan, as on AWS.
+- Chosen where AWS is silent: only the features and additional configurations that a request
+  has named are returned (AWS also lists the ones never configured, with their defaults).
 """
 
 from __future__ import annotations
@@ -31,6 +45,36 @@ FEATURE_ADDITIONAL_CONFIGURATIONS: dict[str, frozenset[str]] = {
     "AI_ANALYST": frozenset(),
 }
 FEATURE_STATUSES = frozenset({"ENABLED", "DISABLED"})
+
+# The order of GetDetector's output (see the module docstring); names the list does not know
+# come last, in the order they were first configured.
+FEATURE_ORDER = (
+    "CLOUD_TRAIL",
+    "DNS_LOGS",
+    "FLOW_LOGS",
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "EKS_RUNTIME_MONITORING",
+    "LAMBDA_NETWORK_LOGS",
+    "RUNTIME_MONITORING",
+    "AI_PROTECTION",
+    "AI_ANALYST",
+)
+ADDITIONAL_CONFIGURATION_ORDER = (
+    "EKS_ADDON_MANAGEMENT",
+    "ECS_FARGATE_AGENT_MANAGEMENT",
+    "EC2_AGENT_MANAGEMENT",
+    "RDS_DATA_RISK",
+)
+
+
+def _in_aws_order(items: list[dict[str, Any]], order: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``items`` (with a ``name``) sorted as AWS lists them; a stable sort keeps unknown ones."""
+    return sorted(
+        items, key=lambda item: order.index(item["name"]) if item["name"] in order else len(order)
+    )
 
 
 class BadRequestException(GuardDutyException):
@@ -99,8 +143,10 @@ def merge_features(
                 "updatedAt": now,
             }
         if configurations:
-            feature["additionalConfiguration"] = list(configurations.values())
-    return list(merged.values())
+            feature["additionalConfiguration"] = _in_aws_order(
+                list(configurations.values()), ADDITIONAL_CONFIGURATION_ORDER
+            )
+    return _in_aws_order(list(merged.values()), FEATURE_ORDER)
 
 
 def install() -> None:

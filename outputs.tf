@@ -84,11 +84,11 @@ output "email_subscription_arns" {
 }
 
 output "sns_topic_policy_json" {
-  description = "Topic policy that lets exactly the alert rules and alarms publish; merge it into the policy of a topic given in alerts.sns_topic_arn."
+  description = "Topic policy that lets EventBridge (with no condition, as EventBridge requires for SNS) and the alert alarms publish; merge it into the policy of a topic given in alerts.sns_topic_arn."
   value       = module.alerts.sns_topic_policy_json
 }
 
 output "kms_key_policy_json" {
-  description = "Key policy statements that let the alert rules and alarms use the key; merge them into the policy of a key given in alerts.kms_key_arn."
+  description = "Key policy statements that let EventBridge (with no aws:Source* condition, which EventBridge-to-encrypted topics do not support) and the alert alarms use the key; merge them into the policy of a key given in alerts.kms_key_arn."
   value       = module.alerts.kms_key_policy_json
 }

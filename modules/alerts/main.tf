@@ -147,26 +147,46 @@ locals {
 ################################################################################
 
 locals {
-  # What the topic's key must allow: EventBridge publishing for these rules, and CloudWatch
-  # publishing for these alarms. The first statement also lets the rules use the dead-letter key.
+  # What the topic's key must allow, as the SNS developer guide words it ("Key management", "Enable
+  # compatibility between event sources from AWS services and encrypted topics"): the services
+  # that publish need "kms:GenerateDataKey* and kms:Decrypt". For EventBridge the statement has no
+  # condition, because "Adding the aws:SourceAccount, aws:SourceArn, and aws:SourceOrgID to a AWS
+  # KMS policy is not supported for EventBridge-to-encrypted topics": the KMS request does not
+  # carry those keys, and a conditioned statement makes every alert publish fail. No SNS guide
+  # documents another condition (such as the topic ARN in the encryption context) for this path,
+  # so none is added; the key is used by this topic alone, and the topic policy decides who may
+  # publish. CloudWatch alarms keep the aws:SourceAccount condition that the same guide
+  # recommends for other services.
   kms_key_service_statements = [
     {
-      Sid       = "AllowEventBridgeRulesToEncrypt"
+      Sid       = "AllowEventBridgeToPublishToTheEncryptedTopic"
       Effect    = "Allow"
       Principal = { Service = "events.amazonaws.com" }
-      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Action    = ["kms:GenerateDataKey*", "kms:Decrypt"]
       Resource  = "*"
-      Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
     },
     {
       Sid       = "AllowCloudWatchAlarmsToEncrypt"
       Effect    = "Allow"
       Principal = { Service = "cloudwatch.amazonaws.com" }
-      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Action    = ["kms:GenerateDataKey*", "kms:Decrypt"]
       Resource  = "*"
       Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
     },
   ]
+
+  # The dead-letter queue's key: SQS developer guide, "Configure KMS permissions for AWS services":
+  # the service needs "kms:Decrypt" and "kms:GenerateDataKey"; and, under "confused deputy
+  # protection", "When using SSE enabled Amazon SQS queues, the following services support
+  # aws:SourceArn: ... CloudWatch Events", so only these rules may use it.
+  dead_letter_key_service_statement = {
+    Sid       = "AllowEventBridgeRulesToSendDeadLetters"
+    Effect    = "Allow"
+    Principal = { Service = "events.amazonaws.com" }
+    Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+    Resource  = "*"
+    Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
+  }
 }
 
 locals {
@@ -214,7 +234,7 @@ resource "aws_kms_key" "dead_letter" {
 
   policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [local.kms_key_admin_statement, local.kms_key_service_statements[0]]
+    Statement = [local.kms_key_admin_statement, local.dead_letter_key_service_statement]
   })
 
   tags = var.tags
@@ -234,13 +254,15 @@ resource "aws_kms_alias" "dead_letter" {
 locals {
   sns_topic_policy_statements = concat(
     [
+      # EventBridge user guide, "Using resource-based policies for Amazon EventBridge", Amazon SNS
+      # permissions: "You can't use Condition blocks in Amazon SNS topic policies for
+      # EventBridge." The statement names the service and this topic only.
       {
-        Sid       = "AllowEventBridgeRulesToPublish"
+        Sid       = "AllowEventBridgeToPublish"
         Effect    = "Allow"
         Principal = { Service = "events.amazonaws.com" }
         Action    = "sns:Publish"
         Resource  = local.sns_topic_arn
-        Condition = { ArnEquals = { "aws:SourceArn" = local.rule_arns } }
       },
     ],
     length(local.alarm_names) > 0 ? [
@@ -266,7 +288,7 @@ resource "aws_sns_topic" "this" {
   tags = var.tags
 }
 
-# Only the rules and alarms of this module may publish; the account's own principals need IAM
+# EventBridge and this module's alarms may publish; the account's own principals need IAM
 # permissions, as for any other resource.
 resource "aws_sns_topic_policy" "this" {
   count = local.create_topic ? 1 : 0

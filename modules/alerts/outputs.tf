@@ -62,7 +62,7 @@ output "email_subscription_arns" {
 }
 
 output "sns_topic_policy_json" {
-  description = "Topic policy that lets exactly these rules and alarms publish. Applied to a topic the module creates; merge its statements into the policy of a topic given in sns_topic_arn."
+  description = "Topic policy that lets EventBridge (without a condition, which EventBridge does not support for SNS) and these alarms publish. Applied to a topic the module creates; merge its statements into the policy of a topic given in sns_topic_arn."
   value = var.create ? jsonencode({
     Version   = "2012-10-17"
     Statement = local.sns_topic_policy_statements
@@ -70,7 +70,7 @@ output "sns_topic_policy_json" {
 }
 
 output "kms_key_policy_json" {
-  description = "Key policy statements that let these rules and alarms use the key. Part of the policy of a key the module creates; merge them into the policy of a key given in kms_key_arn (or of the key of a topic given in sns_topic_arn)."
+  description = "Key policy statements that let EventBridge (without aws:SourceArn, aws:SourceAccount or aws:SourceOrgID conditions, which are not supported for EventBridge-to-encrypted topics) and these alarms use the key. Part of the policy of a key the module creates; merge them into the policy of a key given in kms_key_arn (or of the key of a topic given in sns_topic_arn)."
   value = var.create ? jsonencode({
     Version   = "2012-10-17"
     Statement = local.kms_key_service_statements

@@ -1,13 +1,15 @@
-"""Reading resource policies: does a policy let a service principal do an action?
+"""Reading resource policies for ``guardduty-ecs verify``: does a policy let a service do an action?
 
 A small evaluator for the statements this project writes and checks (service principals,
-Allow/Deny, actions with wildcards, ArnEquals/ArnLike/StringEquals/StringLike conditions). The
-emulator uses it to decide deliveries, and ``guardduty-ecs verify`` to check deployed policies;
-it is not a full IAM policy engine: an operator it does not know never grants access.
+Allow/Deny, actions with wildcards, ArnEquals/ArnLike/StringEquals/StringLike conditions); it is
+not a full IAM policy engine: an operator it does not know never grants access. The emulator
+decides its deliveries with an evaluator of its own (``guardduty_ecs.emulator.iam``): the two
+never share code, so that one misread rule cannot make a check and its judge agree.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from typing import Any
@@ -19,20 +21,44 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+_NEGATIONS = {
+    "StringNotEquals": "StringEquals",
+    "ArnNotEquals": "ArnEquals",
+    "StringNotLike": "StringLike",
+    "ArnNotLike": "ArnLike",
+}
+
+
+class _UnknownOperator(Exception):
+    pass
+
+
+def _matches(operator: str, actual: str, patterns: list[str]) -> bool:
+    if operator in ("StringEquals", "ArnEquals"):
+        return actual in patterns
+    if operator in ("StringLike", "ArnLike"):
+        return any(
+            re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual)
+            for p in patterns
+        )
+    raise _UnknownOperator(operator)
+
+
 def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool:
+    """Every operator and key must hold. A key absent from the request makes a condition false,
+    except for the negated operators, for which it is true (IAM user guide, "Condition
+    operators")."""
     for operator, tests in condition.items():
+        negated = operator in _NEGATIONS
         for key, expected in tests.items():
             actual = context.get(key.lower())
             patterns = [str(item) for item in _as_list(expected)]
-            if operator in ("StringEquals", "ArnEquals"):
-                holds = actual in patterns
-            elif operator in ("StringLike", "ArnLike"):
-                holds = actual is not None and any(
-                    re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual)
-                    for p in patterns
-                )
-            else:  # an operator this evaluator does not know never grants access
-                holds = False
+            if actual is None:
+                holds = negated
+            elif negated:
+                holds = not _matches(_NEGATIONS[operator], actual, patterns)
+            else:
+                holds = _matches(operator, actual, patterns)
             if not holds:
                 return False
     return True
@@ -58,13 +84,21 @@ def policy_allows(
         service = grantee.get("Service") if isinstance(grantee, dict) else None
         if principal not in _as_list(service or []):
             return False
-        actions = _as_list(statement.get("Action", []))
-        service_prefix = action.split(":", maxsplit=1)[0]
-        if not {action, f"{service_prefix}:*", "*"} & set(actions):
+        # Actions may carry wildcards (kms:GenerateDataKey* covers kms:GenerateDataKey) and are
+        # not case-sensitive.
+        if not any(
+            fnmatch.fnmatchcase(action.lower(), str(pattern).lower())
+            for pattern in _as_list(statement.get("Action", []))
+        ):
             return False
         if not {resource, "*"} & set(_as_list(statement.get("Resource", []))):
             return False
-        return _condition_holds(statement.get("Condition", {}), context)
+        try:
+            return _condition_holds(statement.get("Condition", {}), context)
+        except _UnknownOperator:
+            # Read the policy as strictly as possible: such an Allow grants nothing, such a Deny
+            # denies.
+            return statement.get("Effect") == "Deny"
 
     if any(s.get("Effect") == "Deny" and applies(s) for s in statements):
         return False
@@ -72,20 +106,18 @@ def policy_allows(
 
 
 def service_policy(
-    action: str | list[str], resource: str, source_arn: str, principal: str = EVENTS_PRINCIPAL
+    action: str | list[str],
+    resource: str,
+    source_arn: str | None = None,
+    principal: str = EVENTS_PRINCIPAL,
 ) -> str:
-    """A resource policy that lets ``principal`` do ``action`` only for ``source_arn``."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": principal},
-                    "Action": action,
-                    "Resource": resource,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
-                }
-            ],
-        }
-    )
+    """A resource policy that lets ``principal`` do ``action``, only for ``source_arn`` if given."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": action,
+        "Resource": resource,
+    }
+    if source_arn is not None:
+        statement["Condition"] = {"ArnEquals": {"aws:SourceArn": source_arn}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

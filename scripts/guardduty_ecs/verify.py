@@ -121,18 +121,28 @@ def _check_rule(
     return checks
 
 
-def _check_topic(sns: Any, kms: Any, topic_arn: str, rule_arns: dict[str, str]) -> list[Check]:
+# EventBridge's requests to an SNS topic and to the topic's key carry no aws:SourceArn,
+# aws:SourceAccount or aws:SourceOrgID: "You can't use Condition blocks in Amazon SNS topic policies
+# for EventBridge" (EventBridge user guide, "Using resource-based policies"), and adding those keys
+# to a KMS policy "is not supported for EventBridge-to-encrypted topics" (SNS developer guide,
+# "Key management"). A statement conditioned on them never applies, so policies are read with
+# no condition keys at all.
+EVENTBRIDGE_TO_TOPIC_CONTEXT: dict[str, str] = {}
+TOPIC_KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+def _check_topic(sns: Any, kms: Any, topic_arn: str) -> list[Check]:
     attributes = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
     checks = [
         Check(
-            f"topic policy allows rule {arn.rsplit('/', 1)[-1]}",
+            "topic policy lets EventBridge publish",
             policy_allows(
-                attributes.get("Policy"), "sns:Publish", topic_arn, {"aws:sourcearn": arn}
+                attributes.get("Policy"), "sns:Publish", topic_arn, EVENTBRIDGE_TO_TOPIC_CONTEXT
             ),
-            "",
-            "add the statements of the sns_topic_policy_json output to the topic policy",
+            topic_arn,
+            "add the statements of the sns_topic_policy_json output to the topic policy; "
+            "EventBridge sends no aws:SourceArn to SNS, so its statement must have no Condition",
         )
-        for arn in rule_arns.values()
     ]
     key_id = attributes.get("KmsMasterKeyId")
     if not key_id:
@@ -141,23 +151,28 @@ def _check_topic(sns: Any, kms: Any, topic_arn: str, rule_arns: dict[str, str]) 
             Check("topic encrypted", False, "no KmsMasterKeyId", "encrypt the topic with a CMK"),
         ]
     key = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    policy = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
     checks.append(
         Check(
-            "topic key enabled",
-            key["KeyState"] == "Enabled",
-            f"{key['Arn']} is {key['KeyState']}",
-            f"aws kms enable-key --key-id {key['Arn']}",
+            "topic key is customer managed and enabled",
+            key["KeyState"] == "Enabled" and key.get("KeyManager") != "AWS",
+            f"{key['Arn']} is {key['KeyState']}, managed by {key.get('KeyManager', 'CUSTOMER')}",
+            f"aws kms enable-key --key-id {key['Arn']}; an AWS managed key (alias/aws/sns) "
+            "cannot be given to EventBridge: use a customer managed key",
         )
     )
+    if key.get("KeyManager") == "AWS":
+        return checks
+    policy = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
     checks += [
         Check(
-            f"key policy allows rule {arn.rsplit('/', 1)[-1]}",
-            policy_allows(policy, "kms:GenerateDataKey", "*", {"aws:sourcearn": arn}),
+            f"key policy lets EventBridge {action}",
+            policy_allows(policy, action, "*", EVENTBRIDGE_TO_TOPIC_CONTEXT),
             key["Arn"],
-            "add the statements of the kms_key_policy_json output to the key policy",
+            "add the statements of the kms_key_policy_json output to the key policy; the "
+            "EventBridge statement must have no aws:SourceArn, aws:SourceAccount or "
+            "aws:SourceOrgID condition",
         )
-        for arn in rule_arns.values()
+        for action in TOPIC_KEY_ACTIONS
     ]
     return checks
 
@@ -215,7 +230,7 @@ def verify(
     events = api("events")
     for key, arn in rule_arns.items():
         checks += _check_rule(events, key, arn, topic_arn, patterns.get(key))
-    checks += _check_topic(api("sns"), api("kms"), topic_arn, rule_arns)
+    checks += _check_topic(api("sns"), api("kms"), topic_arn)
     checks += _check_subscriptions(api("sns"), topic_arn)
     return checks
 

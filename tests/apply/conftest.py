@@ -47,12 +47,13 @@ def events_to_probe(
         def route(rule_name: str, pattern: dict[str, Any]) -> Callable[[], list[dict[str, Any]]]:
             events = client(aws_session, "events", clean_emulator.endpoint_url)
             sns = client(aws_session, "sns", clean_emulator.endpoint_url)
-            rule_arn = events.put_rule(Name=rule_name, EventPattern=json.dumps(pattern))["RuleArn"]
+            events.put_rule(Name=rule_name, EventPattern=json.dumps(pattern))
             topic_arn = sns.create_topic(Name=f"{rule_name}-topic")["TopicArn"]
             sns.set_topic_attributes(
                 TopicArn=topic_arn,
                 AttributeName="Policy",
-                AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
+                # No condition: EventBridge sends none to SNS (EventBridge user guide).
+                AttributeValue=service_policy("sns:Publish", topic_arn),
             )
             events.put_targets(Rule=rule_name, Targets=[{"Id": "sns", "Arn": topic_arn}])
             probe = probes.enter_context(

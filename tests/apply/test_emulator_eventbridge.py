@@ -1,4 +1,8 @@
-"""The emulator delivers matched events to SNS, transformed, and failed ones to the DLQ."""
+"""The emulator delivers matched events to SNS, transformed, and failed ones to the DLQ.
+
+It follows the AWS guides: EventBridge's requests to a topic and its key carry no aws:Source* keys,
+and its dead letters carry the rule's ARN.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pytest
 
 from guardduty_ecs.policy import service_policy
 
-pytestmark = pytest.mark.apply
+pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
 RULE = "runtime-findings"
 TEMPLATE = '"GuardDuty <type> severity <severity>: <title>"'
@@ -62,14 +66,14 @@ def delivery(aws_client: Callable[[str], Any]) -> Delivery:
             }
         ),
     )["RuleArn"]
-    key_id = kms.create_key(Policy=service_policy(KEY_ACTIONS, "*", rule_arn))["KeyMetadata"][
-        "KeyId"
-    ]
+    # The SNS developer guide's statement for services publishing to an encrypted topic, and the
+    # EventBridge guide's topic statement: neither with a condition.
+    key_id = kms.create_key(Policy=service_policy(KEY_ACTIONS, "*"))["KeyMetadata"]["KeyId"]
     topic_arn = sns.create_topic(Name="alerts", Attributes={"KmsMasterKeyId": key_id})["TopicArn"]
     sns.set_topic_attributes(
         TopicArn=topic_arn,
         AttributeName="Policy",
-        AttributeValue=service_policy("sns:Publish", topic_arn, rule_arn),
+        AttributeValue=service_policy("sns:Publish", topic_arn),
     )
     probe_url = sqs.create_queue(QueueName="probe")["QueueUrl"]
     probe_arn = sqs.get_queue_attributes(QueueUrl=probe_url, AttributeNames=["QueueArn"])
@@ -117,11 +121,12 @@ RUNTIME_FINDING = {
 
 
 def test_matching_finding_reaches_the_topic_transformed(delivery: Delivery) -> None:
+    """Values are pasted unescaped: the title's quotes and line break reach the subscriber."""
     delivery.put(RUNTIME_FINDING)
     messages = delivery.received(delivery.probe_url)
-    assert [json.loads(m["Body"]) for m in messages] == [
-        "GuardDuty Execution:Runtime/NewBinaryExecuted severity 5: "
-        'A newly created binary "x" was executed\nin a container.'
+    assert [m["Body"] for m in messages] == [
+        '"GuardDuty Execution:Runtime/NewBinaryExecuted severity 5: '
+        'A newly created binary "x" was executed\nin a container."'
     ]
     assert delivery.received(delivery.dlq_url) == []
 
@@ -149,6 +154,7 @@ def _assert_dead_lettered(delivery: Delivery, error_code: str) -> None:
     assert attributes["ERROR_CODE"] == error_code
     assert attributes["RULE_ARN"] == delivery.rule_arn
     assert attributes["TARGET_ARN"] == delivery.topic_arn
+    assert attributes["RETRY_ATTEMPTS"] == "0"
 
 
 def test_topic_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: Delivery) -> None:
@@ -156,10 +162,93 @@ def test_topic_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: D
         TopicArn=delivery.topic_arn,
         AttributeName="Policy",
         AttributeValue=service_policy(
-            "sns:Publish", delivery.topic_arn, "arn:aws:events:x:1:rule/o"
+            "sns:Publish", delivery.topic_arn, principal="s3.amazonaws.com"
         ),
     )
     _assert_dead_lettered(delivery, "AuthorizationError")
+
+
+def test_topic_policy_conditioned_on_the_rule_sends_to_dead_letter_queue(
+    delivery: Delivery,
+) -> None:
+    """ "You can't use Condition blocks in Amazon SNS topic policies for EventBridge." """
+    delivery.sns.set_topic_attributes(
+        TopicArn=delivery.topic_arn,
+        AttributeName="Policy",
+        AttributeValue=service_policy("sns:Publish", delivery.topic_arn, delivery.rule_arn),
+    )
+    _assert_dead_lettered(delivery, "AuthorizationError")
+
+
+def _key_policy(condition: dict[str, Any]) -> str:
+    statement = json.loads(service_policy(KEY_ACTIONS, "*"))
+    statement["Statement"][0]["Condition"] = condition
+    return json.dumps(statement)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/" + RULE}},
+        {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        {"StringEquals": {"aws:SourceOrgID": "o-a1b2c3d4e5"}},
+    ],
+    ids=["source_arn", "source_account", "source_org_id"],
+)
+def test_key_policy_with_a_condition_eventbridge_cannot_meet_sends_to_dead_letter_queue(
+    delivery: Delivery, condition: dict[str, Any]
+) -> None:
+    """SNS developer guide: these keys in a KMS policy are "not supported for
+    EventBridge-to-encrypted topics"; the one statement that names EventBridge never applies."""
+    delivery.kms.put_key_policy(
+        KeyId=delivery.key_id, PolicyName="default", Policy=_key_policy(condition)
+    )
+    _assert_dead_lettered(delivery, "KMS.AccessDeniedException")
+
+
+def test_key_policy_without_decrypt_sends_to_dead_letter_queue(delivery: Delivery) -> None:
+    delivery.kms.put_key_policy(
+        KeyId=delivery.key_id,
+        PolicyName="default",
+        Policy=service_policy(["kms:GenerateDataKey*"], "*"),
+    )
+    _assert_dead_lettered(delivery, "KMS.AccessDeniedException")
+
+
+def test_dead_letter_queue_key_may_be_scoped_to_the_rule(
+    delivery: Delivery, aws_client: Callable[[str], Any]
+) -> None:
+    """SQS developer guide: with SSE queues, CloudWatch Events supports aws:SourceArn; a DLQ key
+    scoped to the rule keeps the dead letter, one scoped to another rule loses it."""
+    cloudwatch = aws_client("cloudwatch")
+    dlq_arn = delivery.sqs.get_queue_attributes(
+        QueueUrl=delivery.dlq_url, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    scoped = delivery.kms.create_key(Policy=service_policy(KEY_ACTIONS, "*", delivery.rule_arn))
+    # Both attributes at once: moto 5.2.5 forgets the queue policy when only the key is set.
+    delivery.sqs.set_queue_attributes(
+        QueueUrl=delivery.dlq_url,
+        Attributes={
+            "KmsMasterKeyId": scoped["KeyMetadata"]["Arn"],
+            "Policy": service_policy("sqs:SendMessage", dlq_arn, delivery.rule_arn),
+        },
+    )
+    delivery.sns.delete_topic(TopicArn=delivery.topic_arn)
+    delivery.put(RUNTIME_FINDING)
+    assert len(delivery.received(delivery.dlq_url)) == 1
+
+    other_rule = "arn:aws:events:us-east-1:123456789012:rule/other"
+    delivery.kms.put_key_policy(
+        KeyId=scoped["KeyMetadata"]["KeyId"],
+        PolicyName="default",
+        Policy=service_policy(KEY_ACTIONS, "*", other_rule),
+    )
+    delivery.put(RUNTIME_FINDING)
+    assert delivery.received(delivery.dlq_url) == []
+    lost = cloudwatch.list_metrics(
+        Namespace="AWS/Events", MetricName="InvocationsFailedToBeSentToDlq"
+    )
+    assert [m["Dimensions"] for m in lost["Metrics"]] == [[{"Name": "RuleName", "Value": RULE}]]
 
 
 def test_failures_are_counted_for_alarms(
@@ -182,11 +271,10 @@ def test_disabled_key_sends_to_dead_letter_queue(delivery: Delivery) -> None:
 
 
 def test_key_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: Delivery) -> None:
-    other_rule = "arn:aws:events:us-east-1:123456789012:rule/other"
     delivery.kms.put_key_policy(
         KeyId=delivery.key_id,
         PolicyName="default",
-        Policy=service_policy(KEY_ACTIONS, "*", other_rule),
+        Policy=service_policy(KEY_ACTIONS, "*", principal="s3.amazonaws.com"),
     )
     _assert_dead_lettered(delivery, "KMS.AccessDeniedException")
 

@@ -1,19 +1,21 @@
 """EventBridge delivery to SNS topics, with dead-letter queues, for moto's rules.
 
 moto 5.2.5 matches event patterns but raises NotImplementedError for an SNS target, and its input
-transformer pastes values into the template without escaping them. This extension delivers to SNS
-as EventBridge does:
+transformer cannot parse a template of several lines. This extension delivers to SNS as EventBridge
+does; each rule cites its AWS source next to the code, and docs/emulator-fidelity.md lists them:
 
-- the input transformer escapes a value placed inside a JSON string of the template (so a finding
-  title with quotes or newlines cannot break or forge the message) and writes JSON values
-  elsewhere; a path that is absent from the event becomes an empty string inside a string and
-  ``null`` elsewhere;
-- a publish fails when the topic does not exist, when its KMS key is not enabled or its key
-  policy does not let ``events.amazonaws.com`` use it, or when the topic policy does not allow
-  ``events.amazonaws.com`` to ``sns:Publish`` for this rule; a failed event goes, unchanged, to
-  the target's dead-letter queue (if that queue's policy, and the policy of its key, let
-  EventBridge send) with the ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE`` and ``ERROR_MESSAGE``
-  attributes;
+- the input transformer pastes values into the template as they are, without escaping (a
+  finding title with quotes or line breaks appears in the message as it is), and leaves out a
+  variable whose path the event lacks (``render_input_template``);
+- a publish fails when the topic does not exist, when the topic policy does not allow
+  ``events.amazonaws.com`` to ``sns:Publish``, or when the topic's KMS key is not enabled or its
+  key policy does not let ``events.amazonaws.com`` use it; neither request carries
+  ``aws:SourceArn``, ``aws:SourceAccount`` or ``aws:SourceOrgID``, so statements conditioned on
+  them do not apply (``TOPIC_REQUEST_CONTEXT``). A failed event goes, unchanged, to the target's
+  dead-letter queue (if that queue's policy, and the policy of its key, let EventBridge send for
+  this rule) with the ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE``, ``ERROR_MESSAGE`` and
+  ``RETRY_ATTEMPTS`` attributes; the error codes are the emulator's choice (AWS documents the
+  attributes, not the codes of each failure);
 - the ``AWS/Events`` metrics ``Invocations``, ``FailedInvocations``, ``InvocationsSentToDlq`` and
   ``InvocationsFailedToBeSentToDlq`` are recorded per rule, for alarms to read.
 
@@ -36,7 +38,9 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.utilities.arns import parse_arn
 
-from guardduty_ecs.policy import EVENTS_PRINCIPAL, policy_allows
+from guardduty_ecs.emulator import iam
+
+EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.-]+)>")
 
@@ -50,22 +54,53 @@ class DeliveryFailure(Exception):
         self.message = message
 
 
+class _Absent:
+    """A JSON path that the event does not have."""
+
+
+ABSENT = _Absent()
+
+
 def resolve_path(event: dict[str, Any], path: str) -> Any:
-    """The value at a JSON path of the syntax EventBridge supports (``$.a.b[0]``), or None."""
+    """The value at a JSON path of the syntax EventBridge supports (``$.a.b[0]``), or ABSENT."""
     value: Any = event
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", path.removeprefix("$").lstrip(".")):
         if part.startswith("["):
             index = int(part[1:-1])
-            value = value[index] if isinstance(value, list) and index < len(value) else None
+            if not isinstance(value, list) or index >= len(value):
+                return ABSENT
+            value = value[index]
         else:
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is None:
-            return None
+            if not isinstance(value, dict) or part not in value:
+                return ABSENT
+            value = value[part]
     return value
 
 
+def _as_text(value: Any, in_string: bool) -> str:
+    """A value as EventBridge writes it into a template: never escaped.
+
+    EventBridge user guide, "Amazon EventBridge input transformation", Common issues:
+    "EventBridge doesn't escape values extracted by Input Path, when populating the Input Template
+    for a target." A string goes in as its text (quotes and line breaks included); numbers, booleans
+    and null as JSON. An object or array inside a string loses its inner quotes, as the guide's
+    Pipes page says ("EventBridge removes any internal quotes to ensure a valid string"); for rules
+    the guide is silent, and the emulator chose the same.
+    """
+    if isinstance(value, str):
+        return value
+    text = json.dumps(value, separators=(",", ":"))
+    return text.replace('"', "") if in_string and isinstance(value, (dict, list)) else text
+
+
 def render_input_template(template: str, values: dict[str, Any]) -> str:
-    """Fill ``<name>`` placeholders the way EventBridge does, escaping inside strings."""
+    """Fill ``<name>`` placeholders the way EventBridge does.
+
+    A variable whose path the event lacks is replaced by nothing: "If you specify a variable to
+    match a JSON path that doesn't exist in the event, that variable isn't created and won't appear
+    in the output" (same page). A placeholder that names no variable is left as written (chosen:
+    the guide says "There is no validation when creating JSON path for your template").
+    """
     rendered: list[str] = []
     in_string = False
     position = 0
@@ -74,13 +109,7 @@ def render_input_template(template: str, values: dict[str, Any]) -> str:
         match = _PLACEHOLDER.match(template, position) if character == "<" else None
         if match and match.group(1) in values:
             value = values[match.group(1)]
-            if in_string:
-                text = (
-                    "" if value is None else value if isinstance(value, str) else json.dumps(value)
-                )
-                rendered.append(json.dumps(text)[1:-1])
-            else:
-                rendered.append(json.dumps(value))
+            rendered.append("" if value is ABSENT else _as_text(value, in_string))
             position = match.end()
             continue
         if character == "\\" and in_string:
@@ -99,7 +128,8 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str) -
     if "Input" in target:
         return str(target["Input"])
     if "InputPath" in target:
-        return json.dumps(resolve_path(event, target["InputPath"]))
+        selected = resolve_path(event, target["InputPath"])
+        return json.dumps(None if selected is ABSENT else selected)
     transformer = target.get("InputTransformer")
     if not transformer:
         return json.dumps(event)
@@ -117,34 +147,66 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str) -
     return render_input_template(transformer["InputTemplate"], values)
 
 
+# EventBridge -> encrypted SNS topic. SNS developer guide, "Key management", "Enable compatibility
+# between event sources from AWS services and encrypted topics": the service needs
+# "kms:GenerateDataKey* and kms:Decrypt" in the key policy, and "Adding the aws:SourceAccount,
+# aws:SourceArn, and aws:SourceOrgID to a AWS KMS policy is not supported for
+# EventBridge-to-encrypted topics". EventBridge user guide, "Using resource-based policies",
+# Amazon SNS permissions: "You can't use Condition blocks in Amazon SNS topic policies for
+# EventBridge." So the KMS and SNS
+# requests of this path carry none of those condition keys: a statement conditioned on them does
+# not apply.
+TOPIC_REQUEST_CONTEXT: dict[str, str] = {}
+# Both actions must be allowed (same SNS guide sentence); SQS developer guide, "Configure KMS
+# permissions for AWS services", lists "kms:Decrypt" and "kms:GenerateDataKey" for a queue.
+KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+def dead_letter_request_context(rule: models.Rule) -> dict[str, str]:
+    """Condition keys of EventBridge's SendMessage to a dead-letter queue and of its KMS calls.
+
+    EventBridge user guide, "Using dead-letter queues": the queue policy example grants
+    ``sqs:SendMessage`` on the condition ``"ArnEquals": {"aws:SourceArn": "<rule ARN>"}``. SQS
+    developer guide, "Configure AWS KMS permissions with confused deputy protection": "When using
+    SSE enabled Amazon SQS queues, the following services support aws:SourceArn: ... CloudWatch
+    Events". ``aws:SourceAccount`` is sent along, as for every service-to-service call.
+    """
+    return {"aws:SourceArn": rule.arn, "aws:SourceAccount": rule.account_id}
+
+
 def _check_key(account: str, region: str, key_id: str, context: dict[str, str]) -> None:
-    """Fail as EventBridge does when it may not encrypt with ``key_id``."""
+    """Fail as the target service does when EventBridge may not use ``key_id``."""
     try:
         key = kms_backends[account][region].describe_key(key_id)
     except NotFoundException as error:
         raise DeliveryFailure("KMS.NotFoundException", f"Key {key_id} not found") from error
     if key.key_state != "Enabled":
         raise DeliveryFailure("KMS.DisabledException", f"Key {key_id} is {key.key_state}")
-    if not policy_allows(key.policy, "kms:GenerateDataKey", key.arn, context):
-        raise DeliveryFailure(
-            "KMS.AccessDeniedException",
-            f"The key policy of {key.arn} does not allow {EVENTS_PRINCIPAL} kms:GenerateDataKey",
-        )
+    for action in KEY_ACTIONS:
+        request = iam.Request(action, key.arn, service_principal=EVENTS_PRINCIPAL, context=context)
+        if not iam.decide(key.policy, request):
+            raise DeliveryFailure(
+                "KMS.AccessDeniedException",
+                f"The key policy of {key.arn} does not allow {EVENTS_PRINCIPAL} {action}",
+            )
 
 
-def _publish_to_topic(topic_arn: str, message: str, context: dict[str, str]) -> None:
+def _publish_to_topic(topic_arn: str, message: str) -> None:
     arn = parse_arn(topic_arn)
     backend = sns_backends[arn.account][arn.region]
     topic = backend.topics.get(topic_arn)
     if topic is None:
         raise DeliveryFailure("NotFound", f"Topic {topic_arn} does not exist")
-    if topic.kms_master_key_id:
-        _check_key(arn.account, arn.region, topic.kms_master_key_id, context)
-    if not policy_allows(topic.policy, "sns:Publish", topic_arn, context):
+    request = iam.Request(
+        "sns:Publish", topic_arn, service_principal=EVENTS_PRINCIPAL, context=TOPIC_REQUEST_CONTEXT
+    )
+    if not iam.decide(topic.policy, request):
         raise DeliveryFailure(
             "AuthorizationError",
             f"The topic policy of {topic_arn} does not allow {EVENTS_PRINCIPAL} to sns:Publish",
         )
+    if topic.kms_master_key_id:
+        _check_key(arn.account, arn.region, topic.kms_master_key_id, TOPIC_REQUEST_CONTEXT)
     backend.publish(message=message, arn=topic_arn)
 
 
@@ -158,7 +220,10 @@ def _send_to_dead_letter_queue(
     arn = parse_arn(queue_arn)
     backend = sqs_backends[arn.account][arn.region]
     queue = backend.queues.get(arn.resource_id)
-    if queue is None or not policy_allows(queue.policy, "sqs:SendMessage", queue_arn, context):
+    request = iam.Request(
+        "sqs:SendMessage", queue_arn, service_principal=EVENTS_PRINCIPAL, context=context
+    )
+    if queue is None or not iam.decide(queue.policy, request):
         return False
     if queue.kms_master_key_id:
         try:
@@ -211,16 +276,23 @@ def deliver_to_sns(rule: models.Rule, target: dict[str, Any], event: dict[str, A
     """Deliver one matched event to one SNS target, or to its dead-letter queue."""
     event = _as_delivered(event)
     rule_arn = rule.arn
-    context = {"aws:sourcearn": rule_arn, "aws:sourceaccount": rule.account_id}
     _record_metric(rule, "Invocations")
     try:
-        _publish_to_topic(target["Arn"], target_input(target, event, rule_arn), context)
+        _publish_to_topic(target["Arn"], target_input(target, event, rule_arn))
     except DeliveryFailure as failure:
         _record_metric(rule, "FailedInvocations")
         queue_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
         if queue_arn:
-            attributes = {"RULE_ARN": rule_arn, "TARGET_ARN": target["Arn"]}
-            sent = _send_to_dead_letter_queue(queue_arn, event, failure, attributes, context)
+            # Non-retriable failures go to the queue at once, so no retry was made (EventBridge
+            # user guide, "Using dead-letter queues": "no retry attempts will happen").
+            attributes = {
+                "RULE_ARN": rule_arn,
+                "TARGET_ARN": target["Arn"],
+                "RETRY_ATTEMPTS": "0",
+            }
+            sent = _send_to_dead_letter_queue(
+                queue_arn, event, failure, attributes, dead_letter_request_context(rule)
+            )
             _record_metric(
                 rule, "InvocationsSentToDlq" if sent else "InvocationsFailedToBeSentToDlq"
             )

@@ -1,0 +1,164 @@
+"""The two policy evaluators, verify's and the emulator's, each against the documented IAM rules.
+
+They never share code (one misread rule must not make a check and its judge agree), so each is
+held to the same table of cases here, written from the IAM user guide ("Policy evaluation logic",
+"Condition operators") and the SNS and EventBridge guides.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from guardduty_ecs import policy, verify
+from guardduty_ecs.emulator import eventbridge, iam
+from guardduty_ecs.policy import policy_allows
+
+pytestmark = pytest.mark.static
+
+EVENTS = "events.amazonaws.com"
+RULE_ARN = "arn:aws:events:us-east-1:123456789012:rule/findings"
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:alerts"
+
+
+def _policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _allow(action: Any = "sns:Publish", condition: dict | None = None, **extra: Any) -> dict:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": EVENTS},
+        "Action": action,
+        "Resource": TOPIC_ARN,
+        **extra,
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+SOURCE_ARN = {"ArnEquals": {"aws:SourceArn": RULE_ARN}}
+NO_KEYS: dict[str, str] = {}
+WITH_SOURCE = {"aws:SourceArn": RULE_ARN}
+
+# (policy, action, request context, allowed?)
+CASES = [
+    pytest.param(_policy(_allow()), "sns:Publish", NO_KEYS, True, id="plain_allow"),
+    pytest.param(_policy(_allow()), "sns:Subscribe", NO_KEYS, False, id="other_action"),
+    pytest.param(
+        _policy(_allow(["kms:GenerateDataKey*", "kms:Decrypt"])),
+        "kms:GenerateDataKey",
+        NO_KEYS,
+        True,
+        id="action_wildcard",
+    ),
+    pytest.param(
+        _policy(_allow("SNS:publish")), "sns:Publish", NO_KEYS, True, id="action_case_insensitive"
+    ),
+    pytest.param(
+        _policy(_allow(condition=SOURCE_ARN)),
+        "sns:Publish",
+        NO_KEYS,
+        False,
+        id="condition_key_absent_is_false",
+    ),
+    pytest.param(
+        _policy(_allow(condition=SOURCE_ARN)),
+        "sns:Publish",
+        WITH_SOURCE,
+        True,
+        id="condition_key_present_and_equal",
+    ),
+    pytest.param(
+        _policy(_allow(condition={"ArnLike": {"aws:SourceArn": "arn:aws:events:*:rule/find*"}})),
+        "sns:Publish",
+        WITH_SOURCE,
+        True,
+        id="arn_like_wildcards",
+    ),
+    pytest.param(
+        _policy(_allow(), {**_allow(), "Effect": "Deny"}),
+        "sns:Publish",
+        NO_KEYS,
+        False,
+        id="explicit_deny_wins",
+    ),
+    pytest.param(
+        _policy(
+            _allow(),
+            {
+                **_allow(),
+                "Effect": "Deny",
+                "Condition": {"StringNotEquals": {"aws:SourceAccount": "123456789012"}},
+            },
+        ),
+        "sns:Publish",
+        NO_KEYS,
+        False,
+        id="negated_condition_on_absent_key_is_true",
+    ),
+    pytest.param(
+        _policy({**_allow(), "Principal": {"Service": "s3.amazonaws.com"}}),
+        "sns:Publish",
+        NO_KEYS,
+        False,
+        id="other_service",
+    ),
+    pytest.param(
+        _policy(_allow(condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}})),
+        "sns:Publish",
+        {"aws:MultiFactorAuthAge": "10"},
+        False,
+        id="unknown_operator_never_grants",
+    ),
+    pytest.param(None, "sns:Publish", NO_KEYS, False, id="no_policy"),
+]
+
+
+def _verify_reading(policy: str | None, action: str, context: dict[str, str]) -> bool:
+    return policy_allows(policy, action, TOPIC_ARN, {k.lower(): v for k, v in context.items()})
+
+
+def _emulator_reading(policy: str | None, action: str, context: dict[str, str]) -> bool:
+    request = iam.Request(action, TOPIC_ARN, service_principal=EVENTS, context=context)
+    return iam.decide(policy, request)
+
+
+@pytest.mark.parametrize(
+    "evaluate", [_verify_reading, _emulator_reading], ids=["verify", "emulator"]
+)
+@pytest.mark.parametrize(("policy", "action", "context", "allowed"), CASES)
+def test_evaluator_follows_the_documented_rules(
+    evaluate: Callable[[str | None, str, dict[str, str]], bool],
+    policy: str | None,
+    action: str,
+    context: dict[str, str],
+    allowed: bool,
+) -> None:
+    assert evaluate(policy, action, context) is allowed
+
+
+def _imports(module: ModuleType) -> set[str]:
+    tree = ast.parse(Path(str(module.__file__)).read_text())
+    return {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+        if not isinstance(node, ast.ImportFrom) or node.module
+    }
+
+
+def test_evaluators_share_no_code() -> None:
+    """The emulator must not import verify's evaluator, nor verify the emulator's."""
+    emulator_imports = _imports(eventbridge) | _imports(iam)
+    assert "guardduty_ecs.policy" not in emulator_imports
+    assert not any(name.startswith("guardduty_ecs.emulator") for name in _imports(verify))
+    assert not any(name.startswith("guardduty_ecs.emulator") for name in _imports(policy))

@@ -151,7 +151,9 @@ resource "aws_route_table_association" "private" {
 # Teardown: GuardDuty creates a VPC endpoint (com.amazonaws.<region>.guardduty-data) and a
 # security group, both tagged GuardDutyManaged = true, in every VPC where it runs its Fargate
 # agent. They are not in the Terraform state and keep the subnets and the VPC from being
-# deleted. This step depends on the network, so it is destroyed first: it removes them.
+# deleted. Destroy runs in reverse dependency order, so this step runs after the ECS service is
+# gone (the service depends on it: no task can bring the endpoint back) and before the subnets,
+# route tables and NAT gateway go (it depends on them). Nothing to delete is success.
 ################################################################################
 
 resource "terraform_data" "remove_guardduty_endpoint" {
@@ -205,6 +207,18 @@ resource "aws_security_group" "service" {
   tags = local.tags
 }
 
+locals {
+  # The official nginx image needs these two paths writable: "The default nginx configuration
+  # requires write access to /var/cache/nginx and /var/run" (the image's documentation, "Running
+  # nginx in read-only mode"). With a read-only root, each gets a task volume (a bind mount of the
+  # task's ephemeral storage on Fargate), so the container can start and nothing else is writable.
+  app_writable_paths = {
+    nginx-cache = "/var/cache/nginx"
+    nginx-run   = "/var/run"
+  }
+  app_log_group_name = "/${var.name}/app"
+}
+
 resource "aws_ecs_task_definition" "this" {
   family                   = var.name
   requires_compatibilities = ["FARGATE"]
@@ -219,15 +233,43 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = "X86_64"
   }
 
+  dynamic "volume" {
+    for_each = local.app_writable_paths
+    content {
+      name = volume.key
+    }
+  }
+
   container_definitions = jsonencode([
     {
       name                   = "app"
       image                  = var.container_image
       essential              = true
       readonlyRootFilesystem = true
-      portMappings           = [{ containerPort = 8080, protocol = "tcp" }]
+      mountPoints = [
+        for name, path in local.app_writable_paths : { sourceVolume = name, containerPath = path, readOnly = false }
+      ]
+      # nginx listens on port 80 (its default configuration, /etc/nginx/conf.d/default.conf).
+      portMappings = [{ containerPort = 80, protocol = "tcp" }]
+      # A task that fails to start says why in CloudWatch Logs.
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.app.name
+          awslogs-region        = var.region
+          awslogs-stream-prefix = "app"
+        }
+      }
     }
   ])
+
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name              = local.app_log_group_name
+  retention_in_days = 365
+  kms_key_id        = aws_kms_key.logs.arn
 
   tags = local.tags
 }
@@ -248,8 +290,12 @@ resource "aws_ecs_service" "this" {
 
   tags = local.tags
 
-  # Tasks started before Runtime Monitoring get no agent: start them after it is on.
-  depends_on = [module.guardduty]
+  depends_on = [
+    # Tasks started before Runtime Monitoring get no agent: start them after it is on.
+    module.guardduty,
+    # Destroyed before the teardown step runs, so that no task keeps GuardDuty's endpoint in use.
+    terraform_data.remove_guardduty_endpoint,
+  ]
 }
 
 ################################################################################
@@ -273,8 +319,8 @@ resource "aws_iam_role" "task_execution" {
   tags = local.tags
 }
 
-# Least privilege instead of the managed AmazonECSTaskExecutionRolePolicy: an ECR token, and
-# image layers of GuardDuty's agent repository, which lives in a GuardDuty account of the region.
+# Least privilege instead of the managed AmazonECSTaskExecutionRolePolicy: an ECR token, image
+# layers of GuardDuty's agent repository (in a GuardDuty account of the region), and the app's logs.
 data "aws_iam_policy_document" "task_execution" {
   statement {
     sid       = "EcrToken"
@@ -291,16 +337,23 @@ data "aws_iam_policy_document" "task_execution" {
     ]
     resources = ["arn:${data.aws_partition.current.partition}:ecr:${var.region}:*:repository/aws-guardduty-agent-fargate"]
   }
+
+  # The awslogs driver writes the app's log streams (the ECS developer guide's task execution role).
+  statement {
+    sid       = "AppLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.app.arn}:*"]
+  }
 }
 
 resource "aws_iam_role_policy" "task_execution" {
-  name   = "pull-guardduty-agent"
+  name   = "pull-guardduty-agent-and-write-logs"
   role   = aws_iam_role.task_execution.id
   policy = data.aws_iam_policy_document.task_execution.json
 }
 
 ################################################################################
-# VPC flow logs (rejected traffic), encrypted
+# VPC flow logs (rejected traffic) and the app's logs, encrypted
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
@@ -314,7 +367,7 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 data "aws_caller_identity" "current" {}
 
 resource "aws_kms_key" "logs" {
-  description         = "Encrypts the flow logs of ${var.name}."
+  description         = "Encrypts the flow logs and the app logs of ${var.name}."
   enable_key_rotation = true
   policy = jsonencode({
     Version = "2012-10-17"
@@ -334,7 +387,10 @@ resource "aws_kms_key" "logs" {
         Resource  = "*"
         Condition = {
           ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:/${var.name}/vpc-flow-logs"
+            "kms:EncryptionContext:aws:logs:arn" = [
+              for group in ["/${var.name}/vpc-flow-logs", local.app_log_group_name] :
+              "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:${group}"
+            ]
           }
         }
       },

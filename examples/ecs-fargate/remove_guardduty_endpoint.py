@@ -16,12 +16,25 @@ import sys
 import time
 
 import boto3
+from botocore.exceptions import ClientError
 
 MANAGED_TAG = {"Name": "tag:GuardDutyManaged", "Values": ["true"]}
+# Already gone (GuardDuty, or an earlier run, removed it first): that is what this step wants.
+GONE = ("InvalidVpcEndpointId.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound")
 
 
-def remove_guardduty_endpoint(vpc_id: str, region: str, timeout: float = 300) -> list[str]:
-    """Delete GuardDuty's endpoints, wait until they are gone, then its security groups."""
+def _gone(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] in GONE
+
+
+def remove_guardduty_endpoint(
+    vpc_id: str, region: str, timeout: float = 300, poll_seconds: float = 5
+) -> list[str]:
+    """Delete GuardDuty's endpoints, wait until they are gone, then its security groups.
+
+    Returns what was deleted; nothing to delete is success. Raises TimeoutError when an endpoint
+    is still there after ``timeout`` seconds.
+    """
     ec2 = boto3.client("ec2", region_name=region)
     vpc = {"Name": "vpc-id", "Values": [vpc_id]}
     endpoints = [
@@ -30,22 +43,38 @@ def remove_guardduty_endpoint(vpc_id: str, region: str, timeout: float = 300) ->
         for endpoint in page["VpcEndpoints"]
         if endpoint["State"].lower() not in ("deleted", "deleting")
     ]
-    if endpoints:
-        ec2.delete_vpc_endpoints(VpcEndpointIds=endpoints)
+    for endpoint_id in endpoints:
+        try:
+            ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+        except ClientError as error:
+            if not _gone(error):
+                raise
     deadline = time.monotonic() + timeout
     # A security group cannot go while an endpoint's network interfaces still use it.
-    while endpoints and time.monotonic() < deadline:
-        remaining = ec2.describe_vpc_endpoints(Filters=[vpc, MANAGED_TAG])["VpcEndpoints"]
-        if all(endpoint["State"].lower() == "deleted" for endpoint in remaining):
+    while True:
+        remaining = [
+            endpoint["VpcEndpointId"]
+            for endpoint in ec2.describe_vpc_endpoints(Filters=[vpc, MANAGED_TAG])["VpcEndpoints"]
+            if endpoint["State"].lower() != "deleted"
+        ]
+        if not remaining:
             break
-        time.sleep(5)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"GuardDuty's endpoints {', '.join(remaining)} are still deleting")
+        time.sleep(poll_seconds)
     groups = [
         group["GroupId"]
         for group in ec2.describe_security_groups(Filters=[vpc, MANAGED_TAG])["SecurityGroups"]
     ]
+    deleted_groups = []
     for group_id in groups:
-        ec2.delete_security_group(GroupId=group_id)
-    return endpoints + groups
+        try:
+            ec2.delete_security_group(GroupId=group_id)
+            deleted_groups.append(group_id)
+        except ClientError as error:
+            if not _gone(error):
+                raise
+    return endpoints + deleted_groups
 
 
 def main() -> int:
@@ -53,7 +82,11 @@ def main() -> int:
     parser.add_argument("--vpc-id", required=True)
     parser.add_argument("--region", required=True)
     args = parser.parse_args()
-    removed = remove_guardduty_endpoint(args.vpc_id, args.region)
+    try:
+        removed = remove_guardduty_endpoint(args.vpc_id, args.region)
+    except (ClientError, TimeoutError) as error:
+        print(f"could not remove GuardDuty's endpoint from {args.vpc_id}: {error}", file=sys.stderr)
+        return 1
     print(f"removed from {args.vpc_id}: {', '.join(removed) if removed else 'nothing'}")
     return 0
 

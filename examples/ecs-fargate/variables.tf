@@ -23,7 +23,7 @@ variable "alert_email_addresses" {
 }
 
 variable "container_image" {
-  description = "Image of the application container. The task runs in private subnets and pulls it through the NAT gateway."
+  description = "Image of the application container, pulled through the NAT gateway. The task's writable paths (/var/cache/nginx, /var/run), port (80) and read-only root follow the official nginx image: another image needs its own in main.tf."
   type        = string
   default     = "public.ecr.aws/nginx/nginx:stable-alpine"
 }

@@ -41,26 +41,36 @@ locals {
     attribute if !data.aws_vpc.this[0][attribute]
   ] : []
 
-  # Who may send telemetry through the endpoint. For one account the principal is the account
-  # itself (all its users and roles, as in any resource-based policy). An organization cannot be
-  # named as a principal: that statement names every principal and lets only the organization's
-  # through, by aws:PrincipalOrgID. Either way the condition states whose principals may use the
-  # endpoint, with the key GuardDuty's own endpoint policies use, and the only action allowed is
-  # the one the agent needs.
+  # Who may use the endpoint: the form the GuardDuty user guide documents for a guardduty-data
+  # endpoint created by hand ("Add the following policy to restrict VPC endpoint usage to specified
+  # account only"): allow every principal, then deny any whose aws:PrincipalAccount (or, for an
+  # organization, aws:PrincipalOrgID) is not the one named. Actions stay "*" as documented: no
+  # narrower action list for the agent is documented. The Allow repeats the condition, so that
+  # no statement grants a wildcard principal unscoped; with the Deny in place that changes nothing.
   organization_wide = var.organization_id != null
   principal_key     = local.organization_wide ? "aws:PrincipalOrgID" : "aws:PrincipalAccount"
   principal_value   = local.organization_wide ? var.organization_id : local.account_id
-  policy_statement = {
-    Sid       = local.organization_wide ? "AllowRuntimeTelemetryFromThisOrganization" : "AllowRuntimeTelemetryFromThisAccount"
-    Effect    = "Allow"
-    Principal = { AWS = local.organization_wide ? "*" : "arn:${local.partition}:iam::${local.account_id}:root" }
-    Action    = "guardduty:SendSecurityTelemetry"
-    Resource  = "*"
-    Condition = { StringEquals = { (local.principal_key) = local.principal_value } }
-  }
+  policy_statements = [
+    {
+      Sid       = local.organization_wide ? "AllowThisOrganization" : "AllowThisAccount"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "*"
+      Resource  = "*"
+      Condition = { StringEquals = { (local.principal_key) = local.principal_value } }
+    },
+    {
+      Sid       = local.organization_wide ? "DenyOutsideThisOrganization" : "DenyOtherAccounts"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "*"
+      Resource  = "*"
+      Condition = { StringNotEquals = { (local.principal_key) = local.principal_value } }
+    },
+  ]
   endpoint_policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [local.policy_statement]
+    Statement = local.policy_statements
   })
 }
 

@@ -19,7 +19,7 @@ output "service_name" {
 }
 
 output "endpoint_policy" {
-  description = "Endpoint policy (JSON): only principals of this account, or of organization_id, may send runtime telemetry (guardduty:SendSecurityTelemetry) through the endpoint (null when create is false)."
+  description = "Endpoint policy (JSON), in the form the GuardDuty user guide documents: principals of this account (or of organization_id) are allowed, all others denied (null when create is false)."
   value       = var.create ? local.endpoint_policy : null
 }
 

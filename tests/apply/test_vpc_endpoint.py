@@ -20,7 +20,13 @@ from guardduty_ecs.deployment import Deployment, deployed
 from guardduty_ecs.harness import Workbench
 
 # One worker runs the whole module, so that its one deployment is applied once.
-pytestmark = [pytest.mark.apply, pytest.mark.xdist_group("vpc-endpoint")]
+pytestmark = [
+    pytest.mark.apply,
+    pytest.mark.xdist_group("vpc-endpoint"),
+    pytest.mark.emulator_only(
+        reason="asserts on VPCs and endpoints of a private emulator that nothing else uses"
+    ),
+]
 
 MODULE = "modules/vpc-endpoint"
 SERVICE_NAME = "com.amazonaws.us-east-1.guardduty-data"
@@ -134,21 +140,35 @@ def test_security_group_allows_only_https_from_the_vpc_cidr_blocks(
     assert {tag["Key"]: tag["Value"] for tag in group["Tags"]} == TAGS
 
 
-def test_endpoint_policy_lets_only_this_account_send_telemetry(
+def _principal_statements(key: str, value: str) -> list[dict[str, Any]]:
+    """The GuardDuty user guide's endpoint policy: Allow *, Deny when the principal's account
+    (or organization) differs; the Allow repeats the condition."""
+    return [
+        {
+            "Sid": f"AllowThis{'Organization' if key.endswith('OrgID') else 'Account'}",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringEquals": {key: value}},
+        },
+        {
+            "Sid": "DenyOutsideThisOrganization" if key.endswith("OrgID") else "DenyOtherAccounts",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {key: value}},
+        },
+    ]
+
+
+def test_endpoint_policy_is_the_documented_one_for_this_account(
     deployment: Deployment, ec2: Any
 ) -> None:
     document = json.loads(_endpoint(ec2, deployment.outputs["endpoint_id"])["PolicyDocument"])
     assert document == json.loads(deployment.outputs["endpoint_policy"])
-    assert document["Statement"] == [
-        {
-            "Sid": "AllowRuntimeTelemetryFromThisAccount",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
-            "Action": "guardduty:SendSecurityTelemetry",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:PrincipalAccount": ACCOUNT_ID}},
-        }
-    ]
+    assert document["Statement"] == _principal_statements("aws:PrincipalAccount", ACCOUNT_ID)
 
 
 def test_second_plan_is_empty(deployment: Deployment) -> None:
@@ -203,12 +223,9 @@ def test_organization_endpoint_applies_and_destroy_leaves_nothing(
             endpoint = _endpoint(ec2, endpoint_id)
             interfaces = endpoint["NetworkInterfaceIds"]
             assert len(interfaces) == 2
-            (statement,) = json.loads(endpoint["PolicyDocument"])["Statement"]
-            assert statement["Principal"] == {"AWS": "*"}
-            assert statement["Condition"] == {
-                "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}
-            }
-            assert statement["Action"] == "guardduty:SendSecurityTelemetry"
+            assert json.loads(endpoint["PolicyDocument"])["Statement"] == (
+                _principal_statements("aws:PrincipalOrgID", "o-a1b2c3d4e5")
+            )
             assert _group(ec2, group_id)["GroupName"] == "guardduty-data-shared"
             assert applied.stack.pending_changes() == []
 

@@ -353,16 +353,19 @@ def test_vpc_endpoint_fails_at_plan_without_vpc_dns(
 
 
 @pytest.mark.parametrize(
-    ("organization_id", "principal", "condition"),
+    ("organization_id", "condition", "names"),
     [
         pytest.param(
             None,
-            {"AWS": "arn:aws:iam::123456789012:root"},
             {"aws:PrincipalAccount": "123456789012"},
+            ("AllowThisAccount", "DenyOtherAccounts"),
             id="this_account",
         ),
         pytest.param(
-            "o-a1b2c3d4e5", {"AWS": "*"}, {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}, id="organization"
+            "o-a1b2c3d4e5",
+            {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+            ("AllowThisOrganization", "DenyOutsideThisOrganization"),
+            id="organization",
         ),
     ],
 )
@@ -370,8 +373,8 @@ def test_valid_vpc_endpoint_input_plans(
     workbench: Workbench,
     aws_client: Callable[[str], Any],
     organization_id: str | None,
-    principal: dict[str, str],
     condition: dict[str, str],
+    names: tuple[str, str],
 ) -> None:
     """Against a VPC with DNS on: the endpoint, its group from both CIDR blocks, its policy."""
     ec2 = aws_client("ec2")
@@ -393,17 +396,24 @@ def test_valid_vpc_endpoint_input_plans(
     }
     assert endpoint["private_dns_enabled"] is True
     assert sorted(endpoint["subnet_ids"]) == sorted(subnet_ids)
+    # The GuardDuty user guide's form: Allow *, Deny when the principal is from elsewhere.
     assert json.loads(endpoint["policy"])["Statement"] == [
         {
-            "Sid": "AllowRuntimeTelemetryFromThisOrganization"
-            if organization_id
-            else "AllowRuntimeTelemetryFromThisAccount",
+            "Sid": names[0],
             "Effect": "Allow",
-            "Principal": principal,
-            "Action": "guardduty:SendSecurityTelemetry",
+            "Principal": "*",
+            "Action": "*",
             "Resource": "*",
             "Condition": {"StringEquals": condition},
-        }
+        },
+        {
+            "Sid": names[1],
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": condition},
+        },
     ]
     group = planned["aws_security_group.this[0]"]
     assert group["vpc_id"] == vpc_id

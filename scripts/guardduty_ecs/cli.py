@@ -169,7 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         + ")",
     )
     fire.add_argument(
-        "--timeout", type=float, default=900, help="seconds to wait for the alerts (default 900)"
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for the alerts (default: as long as GuardDuty may take, 6 minutes "
+        "for new sample findings, plus the finding publishing frequency when a previous drill "
+        "left samples of the same types, which this run then updates)",
     )
     fire.add_argument(
         "--scale-to-zero",

@@ -8,7 +8,12 @@
    the service's task count, whatever happened.
 4. Removes the probe and reports pass/fail and latency per alert.
 
-Works against AWS (sample findings reach EventBridge within minutes there) and the emulator.
+Works against AWS and the emulator. On AWS, GuardDuty exports a new finding "within about 5
+minutes", and "new occurrences of existing findings" only at the detector's finding publishing
+frequency (GuardDuty user guide, "Exporting findings"). A second drill finds its sample findings
+already there: CreateSampleFindings then updates them, and their alerts come at that frequency
+(15 minutes to 6 hours). The drill says up front which case it is in and, unless given a
+timeout, waits long enough for it.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ DEFAULT_FINDING_TYPES = (
     "Execution:Runtime/NewBinaryExecuted",
 )
 _FINDING_ID = re.compile(r"fId=([0-9a-zA-Z]+)")
+
+# "within about 5 minutes" for a new finding, plus room for EventBridge and SNS.
+NEW_FINDING_WAIT_SECONDS = 6 * 60
+PUBLISHING_FREQUENCY_SECONDS = {"FIFTEEN_MINUTES": 900, "ONE_HOUR": 3600, "SIX_HOURS": 21600}
 
 
 def severity_band(severity: float) -> str:
@@ -87,6 +96,61 @@ def _sample_findings(
         time.sleep(5)
 
 
+def _existing_samples(guardduty: Any, detector_id: str, finding_types: list[str]) -> set[str]:
+    """The types among ``finding_types`` that already have a sample finding in the detector."""
+    criteria = {
+        "Criterion": {
+            "type": {"Eq": finding_types},
+            "service.additionalInfo.sample": {"Eq": ["true"]},
+        }
+    }
+    ids = [
+        finding_id
+        for page in guardduty.get_paginator("list_findings").paginate(
+            DetectorId=detector_id, FindingCriteria=criteria
+        )
+        for finding_id in page["FindingIds"]
+    ]
+    return {
+        finding["Type"]
+        for start in range(0, len(ids), 50)
+        for finding in guardduty.get_findings(
+            DetectorId=detector_id, FindingIds=ids[start : start + 50]
+        )["Findings"]
+    }
+
+
+def plan_wait(
+    guardduty: Any, detector_id: str, finding_types: list[str], timeout: float | None
+) -> tuple[float, list[str]]:
+    """How long to wait for the alerts, and what to tell the operator about it up front."""
+    updates = sorted(_existing_samples(guardduty, detector_id, finding_types))
+    notes = [
+        f"{len(finding_types) - len(updates)} new sample finding(s): GuardDuty publishes new "
+        "findings within about 5 minutes"
+    ]
+    needed = float(NEW_FINDING_WAIT_SECONDS)
+    if updates:
+        frequency = guardduty.get_detector(DetectorId=detector_id).get(
+            "FindingPublishingFrequency", "SIX_HOURS"
+        )
+        needed += PUBLISHING_FREQUENCY_SECONDS.get(frequency, 21600)
+        notes.append(
+            f"{len(updates)} type(s) already have a sample finding ({', '.join(updates)}): this "
+            "run updates them, and GuardDuty publishes updates only at the detector's finding "
+            f"publishing frequency, {frequency}"
+        )
+    if timeout is None:
+        notes.append(f"waiting up to {needed / 60:.0f} min")
+        return needed, notes
+    if timeout < needed:
+        notes.append(
+            f"the timeout of {timeout:.0f}s may end before GuardDuty publishes (it can take "
+            f"{needed / 60:.0f} min on AWS); the emulator publishes at once"
+        )
+    return timeout, notes
+
+
 def _wait(
     probe: TopicProbe,
     wanted: Callable[[Alert], str | None],
@@ -115,17 +179,24 @@ def run_drill(
     session: boto3.Session,
     outputs: dict[str, Any],
     finding_types: list[str],
-    timeout: float,
+    timeout: float | None = None,
     *,
     scale_to_zero: str | None = None,
     endpoint_url: str | None = None,
     progress: TextIO | None = None,
 ) -> list[DrillResult]:
-    """Run the experiments; each expected alert gives one result."""
+    """Run the experiments; each expected alert gives one result.
+
+    Without ``timeout``, the drill waits as long as GuardDuty may take to publish (see the module
+    docstring); with one, it waits that long and warns when that may be too short.
+    """
     progress = progress or sys.stderr
     guardduty = client(session, "guardduty", endpoint_url)
     rules = outputs.get("findings_rule_arn") or {}
     results: list[DrillResult] = []
+    timeout, notes = plan_wait(guardduty, outputs["detector_id"], finding_types, timeout)
+    for note in notes:
+        progress.write(f"{note}\n")
     with TopicProbe(session, outputs["sns_topic_arn"], endpoint_url) as probe:
         since_ms = int(datetime.now(UTC).timestamp() * 1000) - 1000
         started = time.monotonic()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ import pytest
 
 from guardduty_ecs.deployment import Deployment, delivered_after, deployed
 from guardduty_ecs.drill import run_drill
+from guardduty_ecs.emulator.process import advance_clock
 from guardduty_ecs.events import (
     FINDING_DETAIL_TYPE,
     HEALTHY_DETAIL_TYPE,
@@ -32,7 +35,16 @@ from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs.verify import verify
 
 # One worker runs the whole module, so that its one deployment is applied once.
-pytestmark = [pytest.mark.apply, pytest.mark.xdist_group("alerts-defaults")]
+pytestmark = [
+    pytest.mark.apply,
+    pytest.mark.xdist_group("alerts-defaults"),
+    pytest.mark.emulator_only(
+        reason=(
+            "puts aws.guardduty events with PutEvents, which AWS refuses to anyone but GuardDuty, "
+            "and turns the emulator's clock"
+        )
+    ),
+]
 
 # The defaults, as a consumer would write them: every runtime type, Medium and above, Unhealthy
 # only, ECS and EC2 coverage.
@@ -167,21 +179,24 @@ def test_events_outside_the_rules_do_not_alert(
     assert delivered_after(deployment, probe, lambda: deployment.put(detail_type, detail)) == []
 
 
-def test_finding_text_cannot_add_lines_or_links(deployment: Deployment, probe: TopicProbe) -> None:
-    """Titles and image names are attacker-controlled: they stay inside their own line."""
+def test_finding_text_reaches_the_email_unescaped_above_the_modules_link(
+    deployment: Deployment, probe: TopicProbe
+) -> None:
+    """EventBridge does not escape what it pastes (user guide, input transformation): a title
+    with quotes and a line break adds a line, as it would on AWS. The module's own console link
+    is always the last line, which is what the README tells readers to trust."""
     hostile = 'x"\n"Finding: https://attacker.example/'
-    task = EcsTask(image='evil"\n"Image: trusted')
-    detail = runtime_finding("Execution:Runtime/ReverseShell", 8, hostile, task=task)
+    detail = runtime_finding("Execution:Runtime/ReverseShell", 8, hostile)
     (alert,) = delivered_after(
         deployment, probe, lambda: deployment.put(FINDING_DETAIL_TYPE, detail)
     )
     lines = _lines(alert.text)
-    assert len(lines) == 12
-    assert [line for line in lines if "attacker.example" in line] == [
-        '"Title: x\\"\\n\\"Finding: https://attacker.example/"'
-    ]
-    assert lines[-1].startswith('"Finding: https://console.aws.amazon.com/guardduty/')
-    assert [json.loads(line) for line in lines][8] == 'Image: evil"\n"Image: trusted'
+    assert lines[3:5] == ['"Title: x"', '"Finding: https://attacker.example/"']
+    assert len(lines) == 13
+    assert lines[-1] == (
+        '"Finding: https://console.aws.amazon.com/guardduty/home?region=us-east-1'
+        f'#/findings?macros=current&fId={detail["id"]}"'
+    )
 
 
 def test_ecs_cluster_unhealthy_alert(deployment: Deployment, probe: TopicProbe) -> None:
@@ -257,21 +272,24 @@ def test_deployed_resources_are_encrypted_and_least_privilege(deployment: Deploy
     key_statements = _policy(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
     services = {s["Principal"].get("Service") for s in key_statements} - {None}
     assert services == {"events.amazonaws.com", "cloudwatch.amazonaws.com"}
+    # SNS developer guide: no aws:Source* condition for EventBridge-to-encrypted topics.
     (events_key,) = [
         s for s in key_statements if s["Principal"].get("Service") == "events.amazonaws.com"
     ]
-    assert sorted(events_key["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
+    assert "Condition" not in events_key
+    assert sorted(events_key["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
 
     topic = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
     assert topic["KmsMasterKeyId"] == key_arn
-    topic_statements = _policy(topic["Policy"])
-    assert all(
-        "Service" in s["Principal"] and "ArnEquals" in s["Condition"] for s in topic_statements
-    )
-    (events_topic,) = [
-        s for s in topic_statements if s["Principal"]["Service"] == "events.amazonaws.com"
-    ]
-    assert sorted(events_topic["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
+    topic_statements = {s["Principal"]["Service"]: s for s in _policy(topic["Policy"])}
+    assert sorted(topic_statements) == ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    # EventBridge guide: "You can't use Condition blocks in Amazon SNS topic policies for
+    # EventBridge"; the alarms are scoped to this module's alarms.
+    assert "Condition" not in topic_statements["events.amazonaws.com"]
+    assert topic_statements["events.amazonaws.com"]["Resource"] == topic_arn
+    assert sorted(
+        topic_statements["cloudwatch.amazonaws.com"]["Condition"]["ArnEquals"]["aws:SourceArn"]
+    ) == sorted(outputs["alarm_arns"].values())
 
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
     assert sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions) == sorted(
@@ -285,6 +303,14 @@ def test_deployed_resources_are_encrypted_and_least_privilege(deployment: Deploy
     assert queue["KmsMasterKeyId"] == outputs["dead_letter_queue_kms_key_arn"] != key_arn
     (queue_statement,) = _policy(queue["Policy"])
     assert sorted(queue_statement["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
+    # SQS developer guide: CloudWatch Events supports aws:SourceArn for SSE queues' keys.
+    dead_letter_key = _policy(
+        kms.get_key_policy(KeyId=queue["KmsMasterKeyId"], PolicyName="default")["Policy"]
+    )
+    (events_dead_letter_key,) = [
+        s for s in dead_letter_key if s["Principal"].get("Service") == "events.amazonaws.com"
+    ]
+    assert sorted(events_dead_letter_key["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
 
     events = deployment.client("events")
     for rule_arn in rule_arns:
@@ -308,9 +334,9 @@ def test_second_plan_is_empty(deployment: Deployment) -> None:
 def test_verify_passes_on_the_deployment(deployment: Deployment) -> None:
     checks = verify(deployment.outputs, deployment.session, deployment.endpoint_url)
     assert [check.name for check in checks if not check.passed] == []
-    # Detector (3); per rule: enabled, pattern, target, dead letters (4 x 4); topic policy per
-    # rule (4); key enabled (1); key policy per rule (4); one per e-mail subscription.
-    assert len(checks) == 3 + 4 * 4 + 4 + 1 + 4 + len(ALERTS["email_addresses"])
+    # Detector (3); per rule: enabled, pattern, target, dead letters (4 x 4); topic policy (1);
+    # key enabled (1); key policy per action (2); one per e-mail subscription.
+    assert len(checks) == 3 + 4 * 4 + 1 + 1 + 2 + len(ALERTS["email_addresses"])
 
 
 def test_verify_names_a_broken_topic_policy_and_its_fix(deployment: Deployment) -> None:
@@ -331,14 +357,51 @@ def test_verify_names_a_broken_topic_policy_and_its_fix(deployment: Deployment) 
         ]
     finally:
         sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=policy)
-    assert sorted(check.name for check in failed) == sorted(
-        f"topic policy allows rule {name}"
-        for name in (
-            "alerts-test-coverage",
-            *(f"alerts-test-findings-{b}" for b in ("critical", "high", "medium")),
-        )
-    )
+    assert [check.name for check in failed] == ["topic policy lets EventBridge publish"]
     assert all("sns_topic_policy_json" in check.fix for check in failed)
+
+
+def test_verify_flags_a_key_policy_that_scopes_eventbridge_by_source_arn(
+    deployment: Deployment,
+) -> None:
+    """The defect this module once had: an aws:SourceArn condition on the EventBridge statement
+    of the topic key. The emulator dead-letters the alert and verify names the fix."""
+    kms, key_arn = deployment.client("kms"), deployment.outputs["kms_key_arn"]
+    policy = kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"]
+    document = json.loads(policy)
+    for statement in document["Statement"]:
+        if statement["Principal"].get("Service") == "events.amazonaws.com":
+            statement["Condition"] = {
+                "ArnEquals": {
+                    "aws:SourceArn": list(deployment.outputs["findings_rule_arn"].values())
+                }
+            }
+    kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(document))
+    try:
+        deployment.put(
+            FINDING_DETAIL_TYPE, runtime_finding("Execution:Runtime/ReverseShell", 8, "scoped key")
+        )
+        sqs, queue_url = deployment.client("sqs"), deployment.outputs["dead_letter_queue_url"]
+        (message,) = sqs.receive_message(QueueUrl=queue_url, MessageAttributeNames=["All"])[
+            "Messages"
+        ]
+        # Deleted rather than purged: SQS allows one purge a minute, and another test purges.
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == (
+            "KMS.AccessDeniedException"
+        )
+        failed = [
+            check
+            for check in verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+            if not check.passed
+        ]
+    finally:
+        kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=policy)
+    assert [check.name for check in failed] == [
+        "key policy lets EventBridge kms:GenerateDataKey",
+        "key policy lets EventBridge kms:Decrypt",
+    ]
+    assert all("aws:SourceArn" in check.fix for check in failed)
 
 
 DRILL_TYPES = [
@@ -365,6 +428,53 @@ def test_drill_reports_each_alert_with_its_rule(deployment: Deployment) -> None:
     assert by_type[DRILL_TYPES[1]].latency_seconds is not None
     assert by_type[DRILL_TYPES[2]].latency_seconds is None
     assert "below min_severity" in by_type[DRILL_TYPES[2]].detail
+
+
+def test_drill_rerun_says_it_waits_for_the_publishing_frequency_and_gets_the_update(
+    deployment: Deployment,
+) -> None:
+    """A second drill updates the samples of the first; GuardDuty (and the emulator) publish the
+    update only at the detector's finding publishing frequency (FIFTEEN_MINUTES here)."""
+    finding_type = "Impact:Runtime/CryptoMinerExecuted"
+    guardduty = deployment.client("guardduty")
+    detector_id = deployment.outputs["detector_id"]
+
+    def run(progress: io.StringIO) -> list[Any]:
+        return run_drill(
+            deployment.session,
+            deployment.outputs,
+            [finding_type],
+            endpoint_url=deployment.endpoint_url,
+            progress=progress,
+        )
+
+    first_progress = io.StringIO()
+    (first,) = run(first_progress)
+    assert first.passed
+    assert "waiting up to 6 min" in first_progress.getvalue()
+
+    def count() -> int:
+        ids = guardduty.list_findings(
+            DetectorId=detector_id,
+            FindingCriteria={"Criterion": {"type": {"Eq": [finding_type]}}},
+        )["FindingIds"]
+        (finding,) = guardduty.get_findings(DetectorId=detector_id, FindingIds=ids)["Findings"]
+        return finding["Service"]["Count"]
+
+    second_progress = io.StringIO()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rerun = pool.submit(run, second_progress)
+        deadline = time.monotonic() + 30
+        while count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not rerun.done(), "the update must not be published before the frequency"
+        advance_clock(deployment.endpoint_url, 15 * 60)
+        (second,) = rerun.result(timeout=60)
+    assert second.passed
+    announced = second_progress.getvalue()
+    assert "already have a sample finding (Impact:Runtime/CryptoMinerExecuted)" in announced
+    assert "FIFTEEN_MINUTES" in announced
+    assert "waiting up to 21 min" in announced
 
 
 def test_drill_fails_when_alerts_do_not_arrive_and_removes_its_probe(

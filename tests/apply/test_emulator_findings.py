@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from guardduty_ecs.events import RUNTIME_FINDING_TYPES
 
-pytestmark = pytest.mark.apply
+pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
 REVERSE_SHELL = "Execution:Runtime/ReverseShell"
 NEW_BINARY = "Execution:Runtime/NewBinaryExecuted"
@@ -59,9 +59,13 @@ def test_one_sample_of_every_runtime_type_marked_as_sample(guardduty, detector_i
     assert by_type[REVERSE_SHELL]["Severity"] == 8
     assert by_type[NEW_BINARY]["Severity"] == 5
     assert by_type[ANTI_DEBUGGING]["Severity"] == 2
+    assert by_type[REVERSE_SHELL]["Title"] == (
+        "A process in a container or an Amazon EC2 instance has created a reverse shell."
+    )
     for finding in findings:
         assert json.loads(finding["Service"]["AdditionalInfo"]["Value"]) == {"sample": True}
-        assert finding["Title"].startswith("[SAMPLE] ")
+        # The API title carries no [SAMPLE] prefix (that is the console's), see findings.py.
+        assert not finding["Title"].startswith("[SAMPLE]")
         assert finding["Service"]["DetectorId"] == detector_id
         assert finding["Arn"].endswith(f"detector/{detector_id}/finding/{finding['Id']}")
         assert finding["Resource"]["ResourceType"] == "ECSCluster"
@@ -132,24 +136,57 @@ def test_repeated_sample_updates_the_same_finding(guardduty, detector_id) -> Non
     assert second["UpdatedAt"] > first["UpdatedAt"]
 
 
-def test_sample_is_about_a_fargate_task_of_the_first_cluster(
+def test_sample_resource_is_guardduty_placeholder_not_a_cluster_of_the_account(
     aws_client: Callable[[str], Any], guardduty, detector_id
 ) -> None:
+    """ "The generated samples are approximations populated with placeholder values." """
     ecs = aws_client("ecs")
     ecs.create_cluster(clusterName="shop")
-    definition = ecs.register_task_definition(
+    ecs.register_task_definition(
         family="shop",
         containerDefinitions=[{"name": "web", "image": "public.ecr.aws/shop:2", "memory": 512}],
-    )["taskDefinition"]
-    (task,) = ecs.run_task(cluster="shop", taskDefinition="shop", launchType="FARGATE")["tasks"]
+    )
+    ecs.run_task(cluster="shop", taskDefinition="shop", launchType="FARGATE")
     guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[NEW_BINARY])
     (finding,) = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
     cluster = finding["Resource"]["EcsClusterDetails"]
-    assert cluster["Name"] == "shop"
-    assert cluster["TaskDetails"]["Arn"] == task["taskArn"]
-    assert cluster["TaskDetails"]["DefinitionArn"] == definition["taskDefinitionArn"]
-    assert cluster["TaskDetails"]["Containers"][0]["Image"] == "public.ecr.aws/shop:2"
-    assert cluster["TaskDetails"]["Containers"][0]["Name"] == "web"
+    assert cluster["Name"] == "GeneratedFindingECSClusterName"
+    assert cluster["Arn"] == "arn:aws:ecs:region:123456789000:cluster/clusterName"
+    assert cluster["TaskDetails"]["Arn"].startswith("arn:aws:ecs:region:123456789000:task/")
+    (container,) = cluster["TaskDetails"]["Containers"]
+    assert (container["Name"], container["Image"]) == (
+        "GeneratedFindingContainerName",
+        "GeneratedFindingContainerImage",
+    )
+    assert finding["AccountId"] == "123456789012", "the finding itself is the account's"
+
+
+def test_repeated_sample_is_published_only_at_the_publishing_frequency(
+    events_to_probe: Callable[[str, dict[str, Any]], Callable[[], list[dict[str, Any]]]],
+    clean_emulator,
+    guardduty,
+) -> None:
+    """New findings are exported at once (within about 5 minutes on AWS); "new occurrences of
+    existing findings" at the detector's finding publishing frequency (user guide, "Exporting
+    findings"). The emulator's clock stands in for the wait."""
+    detector_id = guardduty.create_detector(
+        Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES"
+    )["DetectorId"]
+    received = events_to_probe(
+        "all-findings", {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}
+    )
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    assert [event["detail"]["service"]["count"] for event in received()] == [1]
+
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    assert received() == [], "an update waits for the publishing frequency"
+    clean_emulator.advance_clock(14 * 60)
+    assert received() == []
+    clean_emulator.advance_clock(60)
+    (update,) = received()
+    assert update["detail"]["service"]["count"] == 2
+    clean_emulator.advance_clock(15 * 60)
+    assert received() == [], "each update is published once"
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,6 @@ from guardduty_ecs.emulator.findings import (
     add_route,
     detector_of,
     detectors,
-    is_fargate_task,
     paginate,
     publish,
     request_body,
@@ -148,6 +147,12 @@ SORT_KEYS = (
     "INSTANCE_ID",
 )
 STATISTICS_TYPES = ("COUNT_BY_RESOURCE_TYPE", "COUNT_BY_COVERAGE_STATUS")
+
+
+def is_fargate_task(task: Any) -> bool:
+    return getattr(task, "launch_type", "") == "FARGATE" or getattr(
+        task, "capacity_provider_name", None
+    ) in ("FARGATE", "FARGATE_SPOT")
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ REST paths, request and response shapes of botocore's GuardDuty model (JSON keys
 
 - ``CreateSampleFindings`` (``POST /detector/{detectorId}/findings/create``) stores one sample
   finding per requested type and puts a ``GuardDuty Finding`` event on the account's default
-  event bus, whose ``detail`` is the finding as GetFindings returns it. Samples are marked as AWS
-  marks them: ``service.additionalInfo.value`` is ``{"sample": true}``, and the title starts
-  with ``[SAMPLE]`` (GuardDuty user guide, "Generating sample findings": "The title of sample
-  findings always begins with [SAMPLE]").
+  event bus, whose ``detail`` is the finding as GetFindings returns it. Samples are what AWS
+  makes them: "approximations populated with placeholder values" (GuardDuty user guide, "Sample
+  findings"). ``service.additionalInfo.value`` is ``{"sample": true}``; the resource is
+  GuardDuty's placeholder ECS cluster and task (``GeneratedFindingECSClusterName``,
+  ``GeneratedFindingContainerImage``, ARNs with a literal ``region`` and account
+  ``123456789000``), as real ECS runtime samples carry them (published sample findings in public
+  test fixtures; the guide lists no values), never a cluster of the account.
 - ``ListFindings`` (``POST /detector/{detectorId}/findings``) with ``FindingCriteria``,
   ``SortCriteria``, ``MaxResults`` (1-50) and ``NextToken``.
 - ``GetFindings`` (``POST /detector/{detectorId}/findings/get``) by IDs; unknown IDs are left
@@ -26,15 +29,21 @@ Emulated semantics, where AWS leaves a choice or this emulator narrows it:
 - Severity: each type's documented default severity (GuardDuty user guide, "GuardDuty Runtime
   Monitoring finding types"), as a number: High = 8, Medium = 5, Low = 2; the types whose
   severity the guide calls *Variable* (SuspiciousTool, the two SuspiciousCommand types) get 5.
-  The title is the guide's one-line description of the type, after ``[SAMPLE] ``.
-- Resource: an ECS Fargate task of the first active ECS cluster of moto's ECS backend (a
-  running Fargate task of it if there is one, else a made-up task of its first Fargate service
-  or task definition), or the placeholder cluster of ``guardduty_ecs.events.EcsTask`` when the
-  account and region have no cluster.
-- Repeating a sample type updates the detector's existing sample finding of that type (same ID,
-  ``service.count`` + 1, new ``updatedAt`` and ``eventLastSeen``), as GuardDuty aggregates
-  repeated findings; every CreateSampleFindings publishes its findings at once (the detector's
-  finding publishing frequency is not emulated).
+- Title: the guide's one-line description of the type, without a ``[SAMPLE]`` prefix. The guide
+  says "The title of sample findings always begins with [SAMPLE]"; sample findings read through
+  the API in public fixtures have no prefix (it is the console's), so the emulator follows the
+  API. Chosen where the two sources disagree.
+- Publication (GuardDuty user guide, "Exporting findings"): "New Active findings that GuardDuty
+  generates are automatically exported within about 5 minutes"; "The frequency that you select
+  applies to the exporting of new occurrences of existing findings to CloudWatch Events". A new
+  sample is published at once (chosen: the low end of "within about 5 minutes"). Repeating a
+  sample type updates the detector's existing sample of that type (same ID, ``service.count``
+  + 1, new ``updatedAt`` and ``eventLastSeen``; the guide does not say so, samples read from
+  accounts do), and that update is published only when the detector's finding publishing
+  frequency has passed since the finding was last published. The emulator's clock
+  (``POST /moto-api/guardduty-ecs/clock``, ``{"advance_seconds": N}``) moves that time forward
+  for tests instead of sleeping; due updates are published when the clock moves and at every
+  findings request.
 - ``FindingCriteria``: any dotted attribute path of the finding (``type``, ``severity``,
   ``resource.ecsClusterDetails.name``, ``service.archived``, ...); ``service.additionalInfo.X``
   reads ``X`` from the JSON in ``service.additionalInfo.value`` (so
@@ -55,17 +64,16 @@ import copy
 import json
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from moto.ecs.exceptions import TaskDefinitionNotFoundException
-from moto.ecs.models import ecs_backends
 from moto.events.models import events_backends
 from moto.guardduty import urls
 from moto.guardduty.models import Detector, guardduty_backends
 from moto.guardduty.responses import GuardDutyResponse
+from moto.moto_api._internal import urls as moto_api_urls
+from moto.moto_api._internal.models import MotoAPIBackend
 from moto.utilities.utils import get_partition
 
 from guardduty_ecs.emulator.guardduty import BadRequestException
@@ -259,7 +267,6 @@ RUNTIME_FINDING_DEFAULTS: dict[str, tuple[float, str]] = {
         "container.",
     ),
 }
-SAMPLE_TITLE_PREFIX = "[SAMPLE] "
 _RUNTIME_TYPE = re.compile(r"^[A-Za-z]+:Runtime/[A-Za-z0-9._&!-]+$")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -365,85 +372,63 @@ def state_of(detector: Detector, name: str, factory: Callable[[], Any]) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+class Clock:
+    """The emulator's time for findings: the real time, plus what tests have advanced it by."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += timedelta(seconds=seconds)
+
+    def reset(self) -> None:
+        self._offset = timedelta()
+
+
+CLOCK = Clock()
+
+# The detector's finding publishing frequency (botocore's FindingPublishingFrequency enum).
+PUBLISHING_FREQUENCIES = {
+    "FIFTEEN_MINUTES": timedelta(minutes=15),
+    "ONE_HOUR": timedelta(hours=1),
+    "SIX_HOURS": timedelta(hours=6),
+}
+
+# GuardDuty's placeholders in an ECS runtime sample finding, as real samples carry them.
+SAMPLE_PLACEHOLDER_ACCOUNT = "123456789000"
+SAMPLE_ECS_CLUSTER = "GeneratedFindingECSClusterName"
+SAMPLE_CONTAINER_NAME = "GeneratedFindingContainerName"
+SAMPLE_CONTAINER_IMAGE = "GeneratedFindingContainerImage"
 
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _task_definition(backend: Any, reference: str | None) -> Any:
-    if not reference:
-        return None
-    try:
-        return backend.describe_task_definition(reference)
-    except TaskDefinitionNotFoundException:
-        return None
-
-
-def is_fargate_task(task: Any) -> bool:
-    return getattr(task, "launch_type", "") == "FARGATE" or getattr(
-        task, "capacity_provider_name", None
-    ) in ("FARGATE", "FARGATE_SPOT")
-
-
-def _sample_resource(account_id: str, region: str) -> tuple[EcsTask, str, Any]:
-    """The task a sample finding is about: (task, task ARN, moto task definition or None)."""
-    backend = ecs_backends[account_id][region]
-    cluster = next((c for c in backend.clusters.values() if c.status == "ACTIVE"), None)
-    if cluster is None:
-        task = EcsTask(account_id=account_id, region=region)
-        return task, task.task_arn, None
-    running = [
-        task
-        for task in backend.tasks.get(cluster.name, {}).values()
-        if is_fargate_task(task) and task.desired_status == "RUNNING"
-    ]
-    if running:
-        definition = _task_definition(backend, running[0].task_definition_arn)
-        task_id, task_arn = running[0].id, running[0].task_arn
-    else:
-        services = [
-            service
-            for service in backend.services.values()
-            if service.cluster_name == cluster.name and service.status == "ACTIVE"
-        ]
-        services.sort(key=lambda service: service.launch_type != "FARGATE")
-        definition = _task_definition(
-            backend, services[0].task_definition if services else None
-        ) or next(
-            (revisions[max(revisions)] for revisions in backend.task_definitions.values()),
-            None,
-        )
-        task_id = uuid.uuid4().hex
-        task_arn = (
-            f"arn:{get_partition(region)}:ecs:{region}:{account_id}:task/{cluster.name}/{task_id}"
-        )
-    containers = definition.container_definitions if definition else []
-    image = (containers[0].get("image") if containers else None) or EcsTask.image
-    task = EcsTask(
-        account_id=account_id, region=region, cluster=cluster.name, task_id=task_id, image=image
-    )
-    return task, task_arn, definition
-
-
 def _sample_finding(
     detector: Detector,
-    resource: tuple[EcsTask, str, Any],
+    account_id: str,
+    region: str,
     finding_type: str,
     previous: dict[str, Any] | None,
 ) -> dict[str, Any]:
     severity, description = RUNTIME_FINDING_DEFAULTS.get(
         finding_type, (MEDIUM, f"Sample Runtime Monitoring finding {finding_type}.")
     )
-    task, task_arn, definition = resource
-    region = task.region
+    placeholder = f"arn:aws:ecs:region:{SAMPLE_PLACEHOLDER_ACCOUNT}"
     finding = runtime_finding(
         finding_type,
         severity,
-        SAMPLE_TITLE_PREFIX + description,
-        task=task,
+        description,
+        task=EcsTask(
+            account_id=account_id,
+            region=region,
+            cluster=SAMPLE_ECS_CLUSTER,
+            image=SAMPLE_CONTAINER_IMAGE,
+        ),
         sample=True,
         finding_id=previous["id"] if previous else None,
         detector_id=detector.id,
@@ -451,25 +436,27 @@ def _sample_finding(
     partition = get_partition(region)
     finding["partition"] = partition
     finding["arn"] = finding["arn"].replace("arn:aws:", f"arn:{partition}:", 1)
-    finding["description"] = description
     ecs = finding["resource"]["ecsClusterDetails"]
-    ecs["arn"] = ecs["arn"].replace("arn:aws:", f"arn:{partition}:", 1)
+    ecs["arn"] = f"{placeholder}:cluster/clusterName"
+    ecs["tags"] = [
+        {"key": "GeneratedFindingECSClusterTag1", "value": "GeneratedFindingECSClusterTagValue1"}
+    ]
     details = ecs["taskDetails"]
-    details["arn"] = task_arn.replace("arn:aws:", f"arn:{partition}:", 1)
+    details["arn"] = f"{placeholder}:task/mycluster/043de9ab3"
+    details["definitionArn"] = f"{placeholder}:task-definition/mycluster/76f1f1asdf"
+    details["startedBy"] = "GeneratedFindingECSTaskStartedBy"
     details["launchType"] = "FARGATE"
-    if definition is not None:
-        details["definitionArn"] = definition.arn
-        details["version"] = str(definition.revision)
-        first = (definition.container_definitions or [{}])[0]
-        details["containers"][0]["name"] = first.get("name") or "app"
-    else:
-        details["definitionArn"] = details["definitionArn"].replace(
-            "arn:aws:", f"arn:{partition}:", 1
-        )
+    details["containers"][0]["name"] = SAMPLE_CONTAINER_NAME
+    now = _iso(CLOCK.now())
+    finding["updatedAt"] = now
+    finding["service"]["eventLastSeen"] = now
     if previous:
         finding["createdAt"] = previous["createdAt"]
         finding["service"]["eventFirstSeen"] = previous["service"]["eventFirstSeen"]
         finding["service"]["count"] = previous["service"]["count"] + 1
+    else:
+        finding["createdAt"] = now
+        finding["service"]["eventFirstSeen"] = now
     return finding
 
 
@@ -489,25 +476,72 @@ def requested_types(body: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
+def publish_due_updates(detector: Detector, account_id: str, region: str) -> None:
+    """Publish the updated findings whose publishing frequency has passed."""
+    with LOCK:
+        findings: dict[str, dict[str, Any]] = state_of(detector, "findings", dict)
+        due_at: dict[str, datetime] = state_of(detector, "updates_due", dict)
+        published: dict[str, datetime] = state_of(detector, "published_at", dict)
+        now = CLOCK.now()
+        due = [finding_id for finding_id, moment in due_at.items() if moment <= now]
+        for finding_id in due:
+            del due_at[finding_id]
+            published[finding_id] = now
+        if due:
+            publish(
+                account_id,
+                region,
+                FINDING_DETAIL_TYPE,
+                [copy.deepcopy(findings[finding_id]) for finding_id in due],
+            )
+
+
 def create_sample_findings(
     detector: Detector, account_id: str, region: str, finding_types: list[str]
 ) -> list[dict[str, Any]]:
-    """Store (or update) one sample finding per type, publish them, and return them."""
+    """Store (or update) one sample finding per type; publish the new ones now, the updates at
+    the detector's finding publishing frequency; return them all."""
     with LOCK:
         findings: dict[str, dict[str, Any]] = state_of(detector, "findings", dict)
+        due_at: dict[str, datetime] = state_of(detector, "updates_due", dict)
+        published: dict[str, datetime] = state_of(detector, "published_at", dict)
+        frequency = PUBLISHING_FREQUENCIES.get(
+            getattr(detector, "finding_publish_freq", ""), PUBLISHING_FREQUENCIES["SIX_HOURS"]
+        )
         samples = {
             finding["type"]: finding
             for finding in findings.values()
             if _value(finding, "service.additionalInfo.sample") == [True]
         }
-        resource = _sample_resource(account_id, region)  # one task for all of this call
-        created = []
+        created, new = [], []
         for finding_type in finding_types:
-            finding = _sample_finding(detector, resource, finding_type, samples.get(finding_type))
+            previous = samples.get(finding_type)
+            finding = _sample_finding(detector, account_id, region, finding_type, previous)
             findings[finding["id"]] = finding
             created.append(finding)
-        publish(account_id, region, FINDING_DETAIL_TYPE, copy.deepcopy(created))
-        return created
+            if previous is None:
+                new.append(finding)
+                published[finding["id"]] = CLOCK.now()
+            elif finding["id"] not in due_at:
+                due_at[finding["id"]] = published.get(finding["id"], CLOCK.now()) + frequency
+        publish(account_id, region, FINDING_DETAIL_TYPE, copy.deepcopy(new))
+    publish_due_updates(detector, account_id, region)
+    return created
+
+
+def _advance_clock(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """``POST /moto-api/guardduty-ecs/clock`` with ``{"advance_seconds": N}``: move the
+    emulator's time forward and publish every update that became due; answers the new time."""
+    body = request.get_data() if hasattr(request, "get_data") else request.body
+    seconds = json.loads(body or b"{}").get("advance_seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        return 400, {}, json.dumps({"message": "advance_seconds must be a number >= 0"})
+    CLOCK.advance(seconds)
+    for account_id, regions in guardduty_backends.items():
+        for region, backend in regions.items():
+            for detector in list(backend.detectors.values()):
+                publish_due_updates(detector, account_id, region)
+    return 200, {"Content-Type": "application/json"}, json.dumps({"now": _iso(CLOCK.now())})
 
 
 # --------------------------------------------------------------------------------------------
@@ -671,18 +705,32 @@ def _create_sample_findings(self: GuardDutyResponse) -> str:
 
 
 def _list_findings(self: GuardDutyResponse) -> str:
-    return json.dumps(list_findings(detector_of(self), request_body(self)))
+    detector = detector_of(self)
+    publish_due_updates(detector, self.current_account, self.region)
+    return json.dumps(list_findings(detector, request_body(self)))
 
 
 def _get_findings(self: GuardDutyResponse) -> str:
-    return json.dumps(get_findings(detector_of(self), request_body(self)))
+    detector = detector_of(self)
+    publish_due_updates(detector, self.current_account, self.region)
+    return json.dumps(get_findings(detector, request_body(self)))
 
 
 def install() -> None:
-    """Add CreateSampleFindings, ListFindings and GetFindings to moto's GuardDuty."""
+    """Add CreateSampleFindings, ListFindings and GetFindings to moto's GuardDuty, and the
+    emulator's clock to moto's control API."""
     add_route("findings/create", "create_sample_findings", _create_sample_findings)
     add_route("findings/get", "get_findings", _get_findings)
     add_route("findings", "list_findings", _list_findings)
+    moto_api_urls.url_paths["{0}/moto-api/guardduty-ecs/clock"] = _advance_clock
+    # A reset of the emulator (moto's /moto-api/reset) also brings its clock back to real time.
+    original_reset = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        original_reset(self)
+        CLOCK.reset()
+
+    MotoAPIBackend.reset = reset  # type: ignore[method-assign]
 
 
 def detectors(account_id: str, region: str) -> list[Detector]:

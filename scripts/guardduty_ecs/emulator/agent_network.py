@@ -9,6 +9,12 @@ teardown step must handle; this extension creates them in the emulator, after a 
 with tasks (or a Fargate task) starts in a cluster GuardDuty monitors.
 
 A cluster is monitored unless it is tagged ``GuardDutyManaged = false``.
+
+GuardDuty user guide, "How Runtime Monitoring works with Fargate": "When you deploy the GuardDuty
+security agent, GuardDuty will create a VPC endpoint... Along with the VPC endpoint, GuardDuty also
+creates a new security group"; "Runtime Monitoring agent resource clean up": "GuardDuty deletes the
+security group that was tagged as GuardDutyManaged:true". When they are created (at the first
+monitored task) is the emulator's choice: the guide does not say.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 moto 5.2.5 ignores ``availabilityZoneRebalancing`` in CreateService, so DescribeServices never
 returns it and the AWS provider plans an in-place change of every ``aws_ecs_service`` on each run.
+ECS API reference (``availabilityZoneRebalancing``): "For create service requests, when no value
+is specified for AvailabilityZoneRebalancing, Amazon ECS defaults the value to ENABLED"; the
+emulator keeps the value given (the provider always sends one) and adds no default.
 UpdateService already stores it (moto sets every given property on the service), so only
 CreateService needs the extension.
 """

@@ -93,7 +93,13 @@ def _timestamp() -> float:
 
 
 def validate_feature_request(features: list[dict[str, Any]]) -> None:
-    """Reject what the GuardDuty API rejects, with the same kind of message."""
+    """Reject what the GuardDuty API rejects, with the same kind of message.
+
+    The provider's documentation of ``aws_guardduty_detector_feature``: "Only one of two features
+    EKS_RUNTIME_MONITORING or RUNTIME_MONITORING can be added, adding both features will cause an
+    error." The feature and additional configuration names are botocore's enums; the wording of
+    the messages is the emulator's.
+    """
     names = [feature.get("name") for feature in features]
     if "RUNTIME_MONITORING" in names and "EKS_RUNTIME_MONITORING" in names:
         raise BadRequestException(

@@ -1,7 +1,8 @@
 """KMS key state changes by key ARN.
 
 AWS accepts a key ID or a key ARN for DisableKey, EnableKey, ScheduleKeyDeletion and
-CancelKeyDeletion; moto 5.2.5 looks the argument up as a raw key ID and fails with an internal
+CancelKeyDeletion (KMS API reference, DisableKey ``KeyId``: "Specify the key ID or key ARN of the
+KMS key."); moto 5.2.5 looks the argument up as a raw key ID and fails with an internal
 error for an ARN. Operator commands pass the ARNs that Terraform outputs, so the emulator accepts
 both, as AWS does.
 """

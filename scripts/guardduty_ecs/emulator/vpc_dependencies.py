@@ -2,9 +2,16 @@
 
 moto 5.2.5 deletes a subnet that still holds network interfaces (of an interface endpoint, say)
 and a VPC that still has security groups of its own; AWS refuses both with DependencyViolation.
+EC2 API reference: DeleteSubnet "You must terminate all running instances in the subnet before you
+can delete the subnet"; DeleteVpc "You must detach or delete all gateways and resources that are
+associated with the VPC before you can delete it". The GuardDuty user guide quotes the error a
+user meets with GuardDuty's endpoint still in place: "The subnet '...' has dependencies and cannot
+be deleted."
 Without this, an example that forgets the resources GuardDuty adds to its VPC would destroy
-cleanly here and fail on AWS. Deleting a NAT gateway releases its network interface, as on AWS
-(moto keeps it, which would then block its subnet for ever).
+cleanly here and fail on AWS. Deleting a NAT gateway releases its network interface
+(moto keeps it, which would then block its subnet for ever): chosen, the VPC user guide ("Work
+with NAT gateways") says only that deleting one "disassociates its Elastic IP address", nothing of
+the interface; a subnet of a deleted NAT gateway can be deleted on AWS.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
-.PHONY: venv demo test test-static test-plan test-apply lint docs clean
+.PHONY: venv demo test test-static test-plan test-apply test-aws lint docs clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,12 @@ test-plan: $(STAMP)
 
 test-apply: $(STAMP)
 	$(PYTEST) -m apply
+
+# The apply layer against the AWS account of the standard AWS variables; never run by CI. One
+# worker: the run shares one account and region. See the README, "Real-account run".
+test-aws: $(STAMP)
+	@echo "test-aws: creates real resources (well under \$$0.10 a run) in region $${AWS_REGION:-<unset>} of your AWS account, destroys them, and fails listing anything left."
+	GUARDDUTY_ECS_TEST_BACKEND=aws $(BIN)/pytest -n 0 -m apply -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests

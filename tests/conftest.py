@@ -15,7 +15,15 @@ import pytest
 
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.harness import Workbench
+from guardduty_ecs.harness import (
+    AWS_BACKEND,
+    EMULATOR_BACKEND,
+    Backend,
+    NoAccountError,
+    Workbench,
+    account_environment,
+    selected_backend,
+)
 from guardduty_ecs.terraform import REPO_ROOT, TerraformSettings, configure_terraform, stage_tree
 
 
@@ -76,11 +84,48 @@ def aws_client(aws_session: boto3.Session, clean_emulator: EmulatorProcess) -> C
 
 
 LAYERS = ("static", "plan", "apply")
+# Every apply test says whether it holds on a real account (make test-aws) or only here.
+ACCOUNT_MARKERS = ("emulator_only", "runs_on_aws")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test belongs to exactly one layer, so that `-m <layer>` runs cover the suite."""
+    """Every test belongs to exactly one layer, so that `-m <layer>` runs cover the suite; every
+    apply test is either emulator-only (with the reason) or runs on a real account too.
+
+    With GUARDDUTY_ECS_TEST_BACKEND=aws only the apply tests that run on AWS run; the others are
+    skipped with their reason.
+    """
+    on_aws = selected_backend() == AWS_BACKEND
     for item in items:
         layers = [name for name in LAYERS if item.get_closest_marker(name)]
         if len(layers) != 1:
             raise pytest.UsageError(f"{item.nodeid} must carry one layer marker of {LAYERS}")
+        if layers == ["apply"]:
+            kinds = [name for name in ACCOUNT_MARKERS if item.get_closest_marker(name)]
+            if len(kinds) != 1:
+                raise pytest.UsageError(
+                    f"{item.nodeid} must carry one of {ACCOUNT_MARKERS}: does it hold on AWS?"
+                )
+        if not on_aws:
+            continue
+        only_here = item.get_closest_marker("emulator_only")
+        if layers != ["apply"]:
+            item.add_marker(pytest.mark.skip(reason="the real-account run is the apply layer"))
+        elif only_here:
+            reason = only_here.kwargs.get("reason") or (only_here.args or ["?"])[0]
+            item.add_marker(pytest.mark.skip(reason=f"emulator only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """Where the account-capable tests run: a private emulator, or the account of the standard
+    AWS variables when GUARDDUTY_ECS_TEST_BACKEND=aws (skipped, with the reason, without them)."""
+    if selected_backend() == AWS_BACKEND:
+        try:
+            environment = account_environment()
+        except NoAccountError as missing:
+            pytest.skip(f"real-account run: {missing}")
+        yield Backend(AWS_BACKEND, environment, None)
+        return
+    with EmulatorProcess(log_dir=tmp_path_factory.mktemp("backend-emulator")) as process:
+        yield Backend(EMULATOR_BACKEND, process.environment(), process.endpoint_url, process)

@@ -15,6 +15,7 @@ _CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect
 def session_from_environment(environment: dict[str, str]) -> boto3.Session:
     """A boto3 session configured only by ``environment`` (credentials, region)."""
     return boto3.Session(
+        profile_name=environment.get("AWS_PROFILE") or None,
         aws_access_key_id=environment.get("AWS_ACCESS_KEY_ID"),
         aws_secret_access_key=environment.get("AWS_SECRET_ACCESS_KEY"),
         aws_session_token=environment.get("AWS_SESSION_TOKEN"),

@@ -52,19 +52,28 @@ def deployed(workbench: Workbench, module: str, tf_vars: dict[str, Any]) -> Iter
     session = session_from_environment(workbench.environment)
     endpoint_url = workbench.environment.get("AWS_ENDPOINT_URL")
     before = remaining_resources(session, endpoint_url)
-    stack.apply()
     try:
+        stack.apply()
         yield Deployment(stack, stack.outputs(), session, endpoint_url)
     finally:
-        stack.destroy()
-    after = remaining_resources(session, endpoint_url)
-    leftovers = {
-        kind: sorted(set(items) - set(before.get(kind, [])))
-        for kind, items in after.items()
-        if set(items) - set(before.get(kind, []))
-    }
-    if leftovers:
-        raise LeftoverResources(f"destroy left {leftovers}")
+        # Destroy even when apply or the test failed half-way, and report what is left even when
+        # destroy itself failed: on a real account, a leftover costs money.
+        destroy_error: Exception | None = None
+        try:
+            stack.destroy()
+        except Exception as error:  # reported with the leftovers below
+            destroy_error = error
+        after = remaining_resources(session, endpoint_url)
+        leftovers = {
+            kind: sorted(set(items) - set(before.get(kind, [])))
+            for kind, items in after.items()
+            if set(items) - set(before.get(kind, []))
+        }
+        if leftovers or destroy_error:
+            raise LeftoverResources(
+                f"destroy left {leftovers or 'nothing'}"
+                + (f"; destroy failed: {destroy_error}" if destroy_error else "")
+            ) from destroy_error
 
 
 SENTINEL_TITLE = "Sentinel: delivered after the event under test"

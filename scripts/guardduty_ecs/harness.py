@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import tftest
+from botocore.exceptions import BotoCoreError
 
+from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
 from guardduty_ecs.terraform import (
     TerraformSettings,
@@ -96,6 +99,61 @@ class Workbench:
             stack.init()
             self._initialised.add(directory)
         return stack
+
+
+BACKEND_VARIABLE = "GUARDDUTY_ECS_TEST_BACKEND"
+EMULATOR_BACKEND, AWS_BACKEND = "emulator", "aws"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What the account-capable tests run against: the emulator or a real account."""
+
+    name: str
+    environment: dict[str, str]
+    endpoint_url: str | None
+    emulator: EmulatorProcess | None = None
+
+
+class NoAccountError(RuntimeError):
+    """The real-account run was asked for, but no AWS credentials or region are set."""
+
+
+def selected_backend(environment: Mapping[str, str] | None = None) -> str:
+    """``emulator`` (the default) or ``aws``, from GUARDDUTY_ECS_TEST_BACKEND."""
+    name = (environment if environment is not None else os.environ).get(
+        BACKEND_VARIABLE, EMULATOR_BACKEND
+    )
+    if name not in (EMULATOR_BACKEND, AWS_BACKEND):
+        raise ValueError(
+            f"{BACKEND_VARIABLE} must be {EMULATOR_BACKEND} or {AWS_BACKEND}, not {name!r}"
+        )
+    return name
+
+
+def account_environment(environment: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment for a real account: standard AWS variables, no emulator.
+
+    Raises NoAccountError, naming what is missing, when boto3 finds no credentials or region.
+    """
+    account = {
+        key: value
+        for key, value in (environment if environment is not None else os.environ).items()
+        if key != "AWS_ENDPOINT_URL"
+    }
+    try:
+        session = session_from_environment(account)
+        credentials = session.get_credentials()
+    except BotoCoreError as error:  # an unknown profile, a broken config file
+        raise NoAccountError(f"AWS credentials: {error}") from error
+    if credentials is None:
+        raise NoAccountError(
+            "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    if not session.region_name:
+        raise NoAccountError("no AWS region: set AWS_REGION")
+    account["AWS_REGION"] = session.region_name
+    return account
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import pytest
 
 from guardduty_ecs.benchmark import measure_alert_latency
 
-pytestmark = pytest.mark.apply
+pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="measures the emulator")]
 
 
 def test_benchmark_measures_each_delivery(tmp_path: Path) -> None:

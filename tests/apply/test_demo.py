@@ -9,7 +9,10 @@ import pytest
 
 from guardduty_ecs.demo import run_demo
 
-pytestmark = pytest.mark.apply
+pytestmark = [
+    pytest.mark.apply,
+    pytest.mark.emulator_only(reason="the demo is the emulator's blog scenario"),
+]
 
 
 def test_demo_runs_the_blog_scenario(tmp_path: Path) -> None:

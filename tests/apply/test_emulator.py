@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from guardduty_ecs.aws import read_detector
 
-pytestmark = pytest.mark.apply
+pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-pytestmark = pytest.mark.apply
+pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
 ACCOUNT = "123456789012"
 MANAGED = [{"key": "GuardDutyManaged", "value": "true"}]

@@ -14,7 +14,7 @@ from guardduty_ecs.workloads import (
     register_fargate_task_definition,
 )
 
-pytestmark = pytest.mark.apply
+pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
 
 def _network(ec2: Any) -> tuple[str, list[str]]:

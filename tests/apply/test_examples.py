@@ -12,7 +12,15 @@ import pytest
 from guardduty_ecs.aws import read_detector, remaining_resources
 from guardduty_ecs.harness import Workbench
 
-pytestmark = pytest.mark.apply
+pytestmark = [
+    pytest.mark.apply,
+    pytest.mark.emulator_only(
+        reason=(
+            "starts each example from a reset, empty emulator and checks that nothing else exists "
+            "after destroy"
+        )
+    ),
+]
 
 AGENT_MODES = ("EC2_AGENT_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT")
 PROTECTION_PLANS = (

@@ -64,67 +64,53 @@ class DrillResult:
     text: str = ""  # the alert as a subscriber reads it
 
 
-def _sample_findings(
-    guardduty: Any, detector_id: str, finding_types: list[str], since_ms: int, deadline: float
+def _samples(
+    guardduty: Any, detector_id: str, finding_types: list[str], **criteria: Any
 ) -> list[dict[str, Any]]:
-    """The sample findings created since ``since_ms``: one per type, waiting until all exist."""
-    criteria = {
-        "Criterion": {
-            "type": {"Eq": finding_types},
-            "service.additionalInfo.sample": {"Eq": ["true"]},
-            "updatedAt": {"GreaterThanOrEqual": since_ms},
-        }
-    }
-    while True:
-        ids = [
-            finding_id
-            for page in guardduty.get_paginator("list_findings").paginate(
-                DetectorId=detector_id, FindingCriteria=criteria
-            )
-            for finding_id in page["FindingIds"]
-        ]
-        findings = [
-            finding
-            for start in range(0, len(ids), 50)
-            for finding in guardduty.get_findings(
-                DetectorId=detector_id, FindingIds=ids[start : start + 50]
-            )["Findings"]
-        ]
-        latest = {finding["Type"]: finding for finding in findings}
-        if set(latest) >= set(finding_types) or time.monotonic() > deadline:
-            return list(latest.values())
-        time.sleep(5)
-
-
-def _existing_samples(guardduty: Any, detector_id: str, finding_types: list[str]) -> set[str]:
-    """The types among ``finding_types`` that already have a sample finding in the detector."""
-    criteria = {
-        "Criterion": {
-            "type": {"Eq": finding_types},
-            "service.additionalInfo.sample": {"Eq": ["true"]},
-        }
+    """The detector's sample findings of ``finding_types`` that meet the other ``criteria``."""
+    criterion = {
+        "type": {"Eq": finding_types},
+        "service.additionalInfo.sample": {"Eq": ["true"]},
+        **criteria,
     }
     ids = [
         finding_id
         for page in guardduty.get_paginator("list_findings").paginate(
-            DetectorId=detector_id, FindingCriteria=criteria
+            DetectorId=detector_id, FindingCriteria={"Criterion": criterion}
         )
         for finding_id in page["FindingIds"]
     ]
-    return {
-        finding["Type"]
+    return [
+        finding
         for start in range(0, len(ids), 50)
         for finding in guardduty.get_findings(
             DetectorId=detector_id, FindingIds=ids[start : start + 50]
         )["Findings"]
-    }
+    ]
+
+
+def _sample_findings(
+    guardduty: Any, detector_id: str, finding_types: list[str], since_ms: int, deadline: float
+) -> list[dict[str, Any]]:
+    """The sample findings created since ``since_ms``: one per type, waiting until all exist."""
+    since = {"updatedAt": {"GreaterThanOrEqual": since_ms}}
+    while True:
+        latest = {
+            finding["Type"]: finding
+            for finding in _samples(guardduty, detector_id, finding_types, **since)
+        }
+        if set(latest) >= set(finding_types) or time.monotonic() > deadline:
+            return list(latest.values())
+        time.sleep(5)
 
 
 def plan_wait(
     guardduty: Any, detector_id: str, finding_types: list[str], timeout: float | None
 ) -> tuple[float, list[str]]:
     """How long to wait for the alerts, and what to tell the operator about it up front."""
-    updates = sorted(_existing_samples(guardduty, detector_id, finding_types))
+    updates = sorted(
+        {finding["Type"] for finding in _samples(guardduty, detector_id, finding_types)}
+    )
     notes = [
         f"{len(finding_types) - len(updates)} new sample finding(s): GuardDuty publishes new "
         "findings within about 5 minutes"
@@ -145,8 +131,8 @@ def plan_wait(
         return needed, notes
     if timeout < needed:
         notes.append(
-            f"the timeout of {timeout:.0f}s may end before GuardDuty publishes (it can take "
-            f"{needed / 60:.0f} min on AWS); the emulator publishes at once"
+            f"the timeout of {timeout:.0f}s may end before GuardDuty publishes "
+            f"(up to {needed / 60:.0f} min)"
         )
     return timeout, notes
 

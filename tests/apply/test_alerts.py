@@ -32,7 +32,7 @@ from guardduty_ecs.events import (
 )
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
-from guardduty_ecs.verify import verify
+from guardduty_ecs.verify import Check, verify
 
 # One worker runs the whole module, so that its one deployment is applied once.
 pytestmark = [
@@ -339,6 +339,11 @@ def test_verify_passes_on_the_deployment(deployment: Deployment) -> None:
     assert len(checks) == 3 + 4 * 4 + 1 + 1 + 2 + len(ALERTS["email_addresses"])
 
 
+def _failed_checks(deployment: Deployment) -> list[Check]:
+    checks = verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+    return [check for check in checks if not check.passed]
+
+
 def test_verify_names_a_broken_topic_policy_and_its_fix(deployment: Deployment) -> None:
     sns, topic_arn = deployment.client("sns"), deployment.outputs["sns_topic_arn"]
     policy = sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]["Policy"]
@@ -350,11 +355,7 @@ def test_verify_names_a_broken_topic_policy_and_its_fix(deployment: Deployment) 
         TopicArn=topic_arn, AttributeName="Policy", AttributeValue=json.dumps(document)
     )
     try:
-        failed = [
-            check
-            for check in verify(deployment.outputs, deployment.session, deployment.endpoint_url)
-            if not check.passed
-        ]
+        failed = _failed_checks(deployment)
     finally:
         sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=policy)
     assert [check.name for check in failed] == ["topic policy lets EventBridge publish"]
@@ -390,11 +391,7 @@ def test_verify_flags_a_key_policy_that_scopes_eventbridge_by_source_arn(
         assert message["MessageAttributes"]["ERROR_CODE"]["StringValue"] == (
             "KMS.AccessDeniedException"
         )
-        failed = [
-            check
-            for check in verify(deployment.outputs, deployment.session, deployment.endpoint_url)
-            if not check.passed
-        ]
+        failed = _failed_checks(deployment)
     finally:
         kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=policy)
     assert [check.name for check in failed] == [

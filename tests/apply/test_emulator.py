@@ -18,33 +18,32 @@ def guardduty(aws_client: Callable[[str], Any]) -> Any:
     return aws_client("guardduty")
 
 
+def _runtime_monitoring(**agents: str) -> dict[str, Any]:
+    """The RUNTIME_MONITORING feature of an UpdateDetector request, agents in the given order."""
+    return {
+        "Name": "RUNTIME_MONITORING",
+        "Status": "ENABLED",
+        "AdditionalConfiguration": [
+            {"Name": name, "Status": status} for name, status in agents.items()
+        ],
+    }
+
+
 def test_feature_updates_merge_by_name(guardduty) -> None:
     detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
     guardduty.update_detector(
         DetectorId=detector_id,
         Features=[
-            {
-                "Name": "RUNTIME_MONITORING",
-                "Status": "ENABLED",
-                "AdditionalConfiguration": [
-                    {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"},
-                    {"Name": "EC2_AGENT_MANAGEMENT", "Status": "DISABLED"},
-                ],
-            }
+            _runtime_monitoring(
+                ECS_FARGATE_AGENT_MANAGEMENT="ENABLED", EC2_AGENT_MANAGEMENT="DISABLED"
+            )
         ],
     )
     guardduty.update_detector(
         DetectorId=detector_id, Features=[{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"}]
     )
     guardduty.update_detector(
-        DetectorId=detector_id,
-        Features=[
-            {
-                "Name": "RUNTIME_MONITORING",
-                "Status": "ENABLED",
-                "AdditionalConfiguration": [{"Name": "EC2_AGENT_MANAGEMENT", "Status": "ENABLED"}],
-            }
-        ],
+        DetectorId=detector_id, Features=[_runtime_monitoring(EC2_AGENT_MANAGEMENT="ENABLED")]
     )
     detector = read_detector(guardduty, detector_id)
     assert detector.features == {"RUNTIME_MONITORING": "ENABLED", "S3_DATA_EVENTS": "ENABLED"}
@@ -62,15 +61,11 @@ def test_get_detector_lists_features_in_aws_order_not_the_requests(guardduty) ->
     guardduty.update_detector(
         DetectorId=detector_id,
         Features=[
-            {
-                "Name": "RUNTIME_MONITORING",
-                "Status": "ENABLED",
-                "AdditionalConfiguration": [
-                    {"Name": "EC2_AGENT_MANAGEMENT", "Status": "DISABLED"},
-                    {"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"},
-                    {"Name": "EKS_ADDON_MANAGEMENT", "Status": "DISABLED"},
-                ],
-            },
+            _runtime_monitoring(
+                EC2_AGENT_MANAGEMENT="DISABLED",
+                ECS_FARGATE_AGENT_MANAGEMENT="ENABLED",
+                EKS_ADDON_MANAGEMENT="DISABLED",
+            ),
             {"Name": "S3_DATA_EVENTS", "Status": "ENABLED"},
         ],
     )

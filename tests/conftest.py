@@ -24,12 +24,14 @@ from guardduty_ecs.harness import (
     account_environment,
     selected_backend,
 )
-from guardduty_ecs.terraform import REPO_ROOT, TerraformSettings, configure_terraform, stage_tree
+from guardduty_ecs.repository import find_repository
+from guardduty_ecs.terraform import TerraformSettings, configure_terraform, stage_tree
 
 
 @pytest.fixture(scope="session")
-def repo_root() -> Path:
-    return REPO_ROOT
+def repo_root(request: pytest.FixtureRequest) -> Path:
+    """The checkout under test (the pytest root directory), found as the CLI finds it."""
+    return find_repository(cwd=Path(str(request.config.rootpath)))
 
 
 @pytest.fixture(scope="session")
@@ -45,10 +47,12 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmulatorProce
 
 @pytest.fixture(scope="session")
 def offline_workbench(
-    tmp_path_factory: pytest.TempPathFactory, terraform_settings: TerraformSettings
+    tmp_path_factory: pytest.TempPathFactory,
+    terraform_settings: TerraformSettings,
+    repo_root: Path,
 ) -> Workbench:
     """A staged copy of the modules and examples for commands that call no AWS API."""
-    root = stage_tree(tmp_path_factory.mktemp("offline-tree"))
+    root = stage_tree(tmp_path_factory.mktemp("offline-tree"), repo_root)
     return Workbench(root, terraform_settings, terraform_settings.environment())
 
 
@@ -57,9 +61,10 @@ def workbench(
     tmp_path_factory: pytest.TempPathFactory,
     terraform_settings: TerraformSettings,
     emulator: EmulatorProcess,
+    repo_root: Path,
 ) -> Workbench:
     """A staged copy of the modules and examples, pointed at the session's emulator."""
-    root = stage_tree(tmp_path_factory.mktemp("tree"))
+    root = stage_tree(tmp_path_factory.mktemp("tree"), repo_root)
     environment = terraform_settings.environment(emulator.environment())
     return Workbench(root, terraform_settings, environment)
 

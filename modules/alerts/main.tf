@@ -17,7 +17,7 @@ locals {
 
   account_id = var.create ? data.aws_caller_identity.current[0].account_id : ""
   partition  = var.create ? data.aws_partition.current[0].partition : ""
-  region     = var.create ? data.aws_region.current[0].name : ""
+  region     = var.create ? data.aws_region.current[0].id : ""
 
   # Rule and alarm ARNs are built from their names, so that the topic, key and queue policies can
   # name them without waiting for (or cycling through) the resources.

@@ -11,8 +11,9 @@ locals {
   # A list, in the order GetDetector returns RUNTIME_MONITORING's additional configuration
   # (EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT, EC2_AGENT_MANAGEMENT) whatever order was
   # sent: the provider's 5.x `additional_configuration` is an ordered, force-new list, so any other
-  # order replaces the feature on every apply (hashicorp/terraform-provider-aws#36400). A map
-  # would iterate in key order (EC2, ECS, EKS), which is wrong.
+  # order replaces the feature on every apply (hashicorp/terraform-provider-aws#36400; 6.x releases
+  # with PR 44627 make it a set, where this order is as good as any). A map would iterate in key
+  # order (EC2, ECS, EKS), which is wrong.
   agent_management = [
     { name = "EKS_ADDON_MANAGEMENT", enabled = var.runtime_monitoring.eks_addon_management },
     { name = "ECS_FARGATE_AGENT_MANAGEMENT", enabled = var.runtime_monitoring.ecs_fargate_agent_management },

@@ -21,7 +21,7 @@ data "aws_vpc" "this" {
 locals {
   account_id = var.create ? data.aws_caller_identity.current[0].account_id : ""
   partition  = var.create ? data.aws_partition.current[0].partition : ""
-  region     = var.create ? data.aws_region.current[0].name : ""
+  region     = var.create ? data.aws_region.current[0].id : ""
 
   # The service GuardDuty's agents send runtime events to, named as GuardDuty documents it; with
   # private DNS the agents reach it as guardduty-data.<region>.amazonaws.com.

@@ -17,6 +17,7 @@ from guardduty_ecs import coverage
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.deployment import deployed
 from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.errors import UserError
 from guardduty_ecs.events import FINDING_DETAIL_TYPE, RUNTIME_FINDING_TYPES, runtime_finding
 from guardduty_ecs.harness import emulated_workbench
 from guardduty_ecs.workloads import (
@@ -46,13 +47,14 @@ class LatencySummary:
         )
 
 
-def measure_alert_latency(events: int, work_dir: Path | None = None) -> LatencySummary:
-    """Put ``events`` findings one by one; return how long each took to reach the probe."""
+def measure_alert_latency(events: int, repo: Path, work_dir: Path | None = None) -> LatencySummary:
+    """Put ``events`` findings one by one into the stack of the checkout ``repo``; return how
+    long each took to reach the probe."""
     if events < 1:
-        raise ValueError("the benchmark needs at least one event")
+        raise UserError("the benchmark needs at least one event")
     samples: list[float] = []
     with (
-        emulated_workbench(work_dir) as (workbench, _),
+        emulated_workbench(repo, work_dir) as (workbench, _),
         deployed(workbench, BENCHMARK_EXAMPLE, {}) as deployment,
         deployment.probe() as probe,
     ):
@@ -78,7 +80,7 @@ class CoverageFigures:
 def measure_coverage(clusters: int, work_dir: Path | None = None) -> CoverageFigures:
     """Time ``guardduty-ecs coverage`` over ``clusters`` monitored Fargate clusters."""
     if clusters < 1:
-        raise ValueError("the benchmark needs at least one cluster")
+        raise UserError("the benchmark needs at least one cluster")
     with EmulatorProcess(log_dir=work_dir) as emulator:
         session = session_from_environment(emulator.environment())
         guardduty = client(session, "guardduty", emulator.endpoint_url)

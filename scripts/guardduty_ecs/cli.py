@@ -1,32 +1,64 @@
-"""``guardduty-ecs``: the project's operator and maintainer commands."""
+"""``guardduty-ecs``: the project's operator and maintainer commands.
+
+The operator commands (``coverage``, ``drill``, ``verify``) need boto3 only. ``demo`` and
+``benchmark`` need the harness extra (the emulator and tftest) and a checkout of the module;
+``docs`` needs a checkout. Exit codes (``guardduty_ecs.errors``): 0 all good, 1 a check failed,
+2 a user error (one line), 3 anything unexpected (with a hint), 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
 import sys
+import traceback
+from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 
-import tftest
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from guardduty_ecs import benchmark, drill, tfdocs, verify
 from guardduty_ecs import coverage as coverage_report
+from guardduty_ecs import drill, tfdocs, verify
 from guardduty_ecs.aws import session_from_environment
-from guardduty_ecs.demo import DemoFailure, run_demo
-from guardduty_ecs.deployment import LeftoverResources
-from guardduty_ecs.emulator.process import EmulatorError
-from guardduty_ecs.probe import ProbeTimeout
-from guardduty_ecs.terraform import REPO_ROOT, ProviderMirrorError
+from guardduty_ecs.errors import (
+    EXIT_CHECK_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    EXIT_USER_ERROR,
+    CheckFailed,
+    UserError,
+)
+from guardduty_ecs.repository import REPO_VARIABLE, find_repository
+
+DISTRIBUTION = "guardduty-ecs-runtime"
+DEBUG_VARIABLE = "GUARDDUTY_ECS_DEBUG"
+
+
+def _harness(module: str) -> ModuleType:
+    """A module of the harness extra, or a UserError that says how to install it."""
+    try:
+        return importlib.import_module(f"guardduty_ecs.{module}")
+    except ModuleNotFoundError as missing:
+        raise UserError(
+            f"this command needs the harness ({missing.name} is not installed): "
+            f"pip install '{DISTRIBUTION}[harness]' from a checkout of the module"
+        ) from missing
 
 
 def _demo(args: argparse.Namespace) -> int:
-    run_demo(sys.stdout, Path(args.work_dir) if args.work_dir else None)
-    return 0
+    demo = _harness("demo")
+    repo = find_repository(args.repo)
+    demo.run_demo(sys.stdout, repo, Path(args.work_dir) if args.work_dir else None)
+    return EXIT_OK
 
 
 def _benchmark(args: argparse.Namespace) -> int:
+    benchmark = _harness("benchmark")
     work_dir = Path(args.work_dir) if args.work_dir else None
     if args.coverage_clusters:
         figures = benchmark.measure_coverage(args.coverage_clusters, work_dir)
@@ -34,20 +66,20 @@ def _benchmark(args: argparse.Namespace) -> int:
             f"coverage of {figures.clusters} clusters: {figures.rows} rows in "
             f"{figures.api_calls} API calls, {figures.seconds:.2f}s"
         )
-        return 0
-    summary = benchmark.measure_alert_latency(args.events, work_dir)
+        return EXIT_OK
+    summary = benchmark.measure_alert_latency(args.events, find_repository(args.repo), work_dir)
     benchmark.report(summary, sys.stdout)
-    return 0
+    return EXIT_OK
 
 
 def _coverage(args: argparse.Namespace) -> int:
     session = session_from_environment(dict(os.environ))
     regions = args.region or [session.region_name or ""]
     if not all(regions):
-        raise ValueError("give --region (or set AWS_REGION)")
+        raise UserError("give --region (or set AWS_REGION)")
     results = coverage_report.coverage(session, regions)
     coverage_report.report(results, sys.stdout, as_json=args.json)
-    return 0 if coverage_report.is_healthy(results) else 1
+    return EXIT_OK if coverage_report.is_healthy(results) else EXIT_CHECK_FAILED
 
 
 def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
@@ -55,7 +87,10 @@ def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
     if args.outputs == "-":
         text = sys.stdin.read()
     elif args.outputs:
-        text = Path(args.outputs).read_text()
+        try:
+            text = Path(args.outputs).read_text()
+        except OSError as error:
+            raise UserError(f"cannot read the outputs: {error}") from error
     else:
         done = subprocess.run(
             ["terraform", "output", "-json"],
@@ -65,12 +100,13 @@ def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
             check=False,
         )
         if done.returncode != 0:
-            raise ValueError(f"terraform output failed in {args.terraform_dir}: {done.stderr}")
+            first_line = (done.stderr.strip().splitlines() or ["no output"])[0]
+            raise UserError(f"terraform output failed in {args.terraform_dir}: {first_line}")
         text = done.stdout
     try:
         return verify.outputs_from_terraform_json(json.loads(text))
     except json.JSONDecodeError as error:
-        raise ValueError(f"the outputs are not JSON (terraform output -json): {error}") from error
+        raise UserError(f"the outputs are not JSON (terraform output -json): {error}") from error
 
 
 def _drill(args: argparse.Namespace) -> int:
@@ -84,7 +120,7 @@ def _drill(args: argparse.Namespace) -> int:
         scale_to_zero=args.scale_to_zero,
     )
     drill.report(results, sys.stdout)
-    return 0 if all(result.passed for result in results) else 1
+    return EXIT_OK if all(result.passed for result in results) else EXIT_CHECK_FAILED
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -92,23 +128,39 @@ def _verify(args: argparse.Namespace) -> int:
     session = session_from_environment(dict(os.environ))
     checks = verify.verify(outputs, session)
     verify.report(checks, sys.stdout, as_json=args.json)
-    return 0 if all(check.passed for check in checks) else 1
+    return EXIT_OK if all(check.passed for check in checks) else EXIT_CHECK_FAILED
 
 
 def _docs(args: argparse.Namespace) -> int:
-    root = Path(args.root)
-    stale = [
-        readme
-        for module_dir in tfdocs.find_module_dirs(root)
-        if tfdocs.update_readme(readme := module_dir / "README.md", module_dir, check=args.check)
-    ]
+    # Any tree of modules may be given; without one, the checkout this runs in.
+    root = Path(args.root).resolve() if args.root else find_repository()
+    if not root.is_dir():
+        raise UserError(f"{root} is not a directory")
+    try:
+        stale = [
+            readme
+            for module_dir in tfdocs.find_module_dirs(root)
+            if tfdocs.update_readme(
+                readme := module_dir / "README.md", module_dir, check=args.check
+            )
+        ]
+    except ValueError as error:  # a README without markers, a .tf file it cannot read
+        raise UserError(str(error)) from error
     for readme in stale:
         verb = "is out of date" if args.check else "updated"
         print(f"{readme.relative_to(root)} {verb}")
     if args.check and stale:
         print("run `make docs` (guardduty-ecs docs) and commit the result", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
+
+
+def _add_repo(command: argparse.ArgumentParser, name: str = "--repo") -> None:
+    command.add_argument(
+        name,
+        help=f"a checkout of the module (default: ${REPO_VARIABLE}, else the current directory "
+        "or a parent of it)",
+    )
 
 
 def _add_outputs_source(command: argparse.ArgumentParser) -> None:
@@ -119,22 +171,39 @@ def _add_outputs_source(command: argparse.ArgumentParser) -> None:
     source.add_argument("--outputs", help="a file with `terraform output -json`, or - for stdin")
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+) -> argparse.ArgumentParser:
+    """A sub-command whose one-line help is also the description its --help shows."""
+    return commands.add_parser(name, help=text, description=text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guardduty-ecs",
-        description="GuardDuty Runtime Monitoring for Amazon ECS: operator and maintainer commands",
+        description="GuardDuty Runtime Monitoring for Amazon ECS: operator and maintainer "
+        "commands. Exit codes: 0 all good, 1 a check failed, 2 a user error, 3 unexpected, "
+        "130 interrupted.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {metadata.version(DISTRIBUTION)}"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser(
-        "demo", help="apply examples/complete against the local emulator, re-plan, destroy"
+    demo = _command(
+        commands,
+        "demo",
+        "the blog scenario (examples/ecs-fargate) against the local emulator: apply, "
+        "coverage, drill with scale-to-zero, verify, second plan, destroy (needs the harness)",
     )
     demo.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
+    _add_repo(demo)
     demo.set_defaults(handler=_demo)
 
-    bench = commands.add_parser(
+    bench = _command(
+        commands,
         "benchmark",
-        help="measure alert latency (or coverage paging) against the local emulator",
+        "measure alert latency (or coverage paging) against the local emulator (needs the harness)",
     )
     bench.add_argument("--events", type=int, default=100, help="findings to put (default 100)")
     bench.add_argument(
@@ -144,11 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead, time `guardduty-ecs coverage` over N monitored Fargate clusters",
     )
     bench.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
+    _add_repo(bench)
     bench.set_defaults(handler=_benchmark)
 
-    cover = commands.add_parser(
+    cover = _command(
+        commands,
         "coverage",
-        help="Runtime Monitoring coverage of ECS clusters and EC2 instances; exit 1 if unhealthy",
+        "Runtime Monitoring coverage of ECS clusters and EC2 instances; exit 1 if unhealthy",
     )
     cover.add_argument(
         "--region", action="append", help="a region to read (repeat for more; default AWS_REGION)"
@@ -156,9 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--json", action="store_true", help="print the coverage as JSON")
     cover.set_defaults(handler=_coverage)
 
-    fire = commands.add_parser(
+    fire = _command(
+        commands,
         "drill",
-        help="create sample findings (and optionally scale a service to 0) and wait for the alerts",
+        "create sample findings (and optionally scale a service to 0) and wait for the alerts",
     )
     _add_outputs_source(fire)
     fire.add_argument(
@@ -183,47 +255,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fire.set_defaults(handler=_drill)
 
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "verify",
-        help="check a deployed stack: features, rules, topic and key policies, subscriptions",
+        "check a deployed stack: features, rules, topic and key policies, subscriptions",
     )
     _add_outputs_source(check)
     check.add_argument("--json", action="store_true", help="print the checks as JSON")
     check.set_defaults(handler=_verify)
 
-    docs = commands.add_parser(
-        "docs", help="regenerate the inputs/outputs tables between the terraform-docs markers"
+    docs = _command(
+        commands,
+        "docs",
+        "regenerate the inputs/outputs tables between the terraform-docs markers",
     )
     docs.add_argument("--check", action="store_true", help="only report READMEs that are stale")
-    docs.add_argument("--root", default=str(REPO_ROOT), help="repository root")
+    docs.add_argument(
+        "--root", help="the tree whose modules to document (default: the checkout this runs in)"
+    )
     docs.set_defaults(handler=_docs)
     return parser
 
 
-def _terraform_diagnostics(error: tftest.TerraformTestError) -> str:
-    """Terraform's error diagnostics only, without the plan it printed before them."""
+def _terraform_failure(error: Exception) -> str | None:
+    """Terraform's error diagnostics, when ``error`` is a failed Terraform run of the harness."""
+    if type(error).__name__ != "TerraformTestError":
+        return None
     stderr = error.args[1] if len(error.args) > 1 else ""
     return str(stderr).strip() or str(error.args[0]).strip()[-4000:]
+
+
+def _diagnosis(error: Exception) -> tuple[int, list[str]]:
+    """The exit code of an error that ended a command, and the lines that explain it."""
+    if isinstance(error, UserError | NoCredentialsError | NoRegionError):
+        return EXIT_USER_ERROR, [str(error)]
+    if isinstance(error, CheckFailed):
+        return EXIT_CHECK_FAILED, [str(error)]
+    if isinstance(error, ClientError | BotoCoreError):
+        return EXIT_UNEXPECTED, [
+            f"AWS said: {error}",
+            "hint: check the credentials, region and permissions of this shell",
+        ]
+    diagnostics = _terraform_failure(error)
+    if diagnostics is not None:
+        return EXIT_UNEXPECTED, [f"terraform failed:\n{diagnostics}"]
+    if os.environ.get(DEBUG_VARIABLE):
+        traceback.print_exc()
+    return EXIT_UNEXPECTED, [
+        f"unexpected error: {type(error).__name__}: {error}",
+        f"hint: rerun with {DEBUG_VARIABLE}=1 for the traceback",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except tftest.TerraformTestError as error:
-        print(f"guardduty-ecs {args.command}: terraform failed:", file=sys.stderr)
-        print(_terraform_diagnostics(error), file=sys.stderr)
-        return 1
-    except (
-        DemoFailure,
-        EmulatorError,
-        LeftoverResources,
-        ProbeTimeout,
-        ProviderMirrorError,
-        ValueError,
-    ) as error:
-        print(f"guardduty-ecs {args.command}: {error}", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        print(f"guardduty-ecs {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # every error ends in one diagnosis and its own exit code
+        code, lines = _diagnosis(error)
+        print(f"guardduty-ecs {args.command}: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ from typing import TextIO
 
 from guardduty_ecs import coverage, drill, verify
 from guardduty_ecs.aws import remaining_resources, session_from_environment
+from guardduty_ecs.errors import CheckFailed
 from guardduty_ecs.harness import emulated_workbench, timed
 
 DEMO_EXAMPLE = "examples/ecs-fargate"
 
 
-class DemoFailure(RuntimeError):
+class DemoFailure(CheckFailed):
     """The demo found the deployment not as it should be."""
 
 
@@ -33,10 +34,11 @@ def _indented(out: TextIO, text: str) -> None:
         out.write(f"   {line}\n")
 
 
-def run_demo(out: TextIO, work_dir: Path | None = None) -> None:
-    """The blog scenario against a fresh emulator; DemoFailure if any step is not as it should."""
+def run_demo(out: TextIO, repo: Path, work_dir: Path | None = None) -> None:
+    """The blog scenario of the checkout ``repo`` against a fresh emulator; DemoFailure if any
+    step is not as it should."""
     problems: list[str] = []
-    with emulated_workbench(work_dir) as (workbench, emulator):
+    with emulated_workbench(repo, work_dir) as (workbench, emulator):
         mirror = workbench.settings.mirror
         out.write(f"emulator: {emulator.endpoint_url} (moto server with project extensions)\n")
         out.write(f"provider: {f'filesystem mirror {mirror}' if mirror else 'public registry'}\n")

@@ -10,12 +10,13 @@ from typing import Any
 import boto3
 
 from guardduty_ecs.aws import client, remaining_resources, session_from_environment
+from guardduty_ecs.errors import CheckFailed
 from guardduty_ecs.events import EcsTask, put_guardduty_event, runtime_finding
 from guardduty_ecs.harness import Stack, Workbench
 from guardduty_ecs.probe import Alert, TopicProbe
 
 
-class LeftoverResources(RuntimeError):
+class LeftoverResources(CheckFailed):
     """Destroy left resources behind."""
 
 

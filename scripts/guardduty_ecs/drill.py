@@ -29,6 +29,7 @@ from typing import Any, TextIO
 import boto3
 
 from guardduty_ecs.aws import client
+from guardduty_ecs.errors import UserError
 from guardduty_ecs.probe import Alert, TopicProbe
 
 DEFAULT_FINDING_TYPES = (
@@ -260,7 +261,7 @@ def _scale_to_zero_drill(
     """Scale CLUSTER/SERVICE to 0, wait for the cluster's Unhealthy alert, restore the count."""
     cluster, _, service = target.partition("/")
     if not cluster or not service:
-        raise ValueError(f"--scale-to-zero takes CLUSTER/SERVICE, not {target!r}")
+        raise UserError(f"--scale-to-zero takes CLUSTER/SERVICE, not {target!r}")
     ecs = client(session, "ecs", endpoint_url)
     (current,) = ecs.describe_services(cluster=cluster, services=[service])["services"]
     desired = current["desiredCount"]

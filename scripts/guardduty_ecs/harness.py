@@ -157,12 +157,14 @@ def account_environment(environment: Mapping[str, str] | None = None) -> dict[st
 
 
 @contextmanager
-def emulated_workbench(work_dir: Path | None = None) -> Iterator[tuple[Workbench, EmulatorProcess]]:
+def emulated_workbench(
+    repo: Path, work_dir: Path | None = None
+) -> Iterator[tuple[Workbench, EmulatorProcess]]:
     """Start the emulator and stage the Terraform tree for it; stop the emulator afterwards."""
     with tempfile.TemporaryDirectory(prefix="guardduty-ecs-") as temporary:
         base = work_dir or Path(temporary)
         settings = configure_terraform(base / "terraform")
-        root = stage_tree(base / "tree")
+        root = stage_tree(base / "tree", repo)
         with EmulatorProcess(log_dir=base / "logs") as emulator:
             environment = settings.environment(emulator.environment())
             yield Workbench(root, settings, environment), emulator

@@ -15,6 +15,7 @@ from types import TracebackType
 import boto3
 
 from guardduty_ecs.aws import client
+from guardduty_ecs.errors import CheckFailed
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Alert:
     received_at: float  # time.monotonic() when the probe read it
 
 
-class ProbeTimeout(TimeoutError):
+class ProbeTimeout(TimeoutError, CheckFailed):
     """The expected alerts did not arrive before the deadline."""
 
 

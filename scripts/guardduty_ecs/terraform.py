@@ -17,6 +17,8 @@ from pathlib import Path
 
 import tftest
 
+from guardduty_ecs.errors import UserError
+
 # Set to a mirror folder to use it, or to "registry" to ignore any mirror found on the machine.
 MIRROR_VARIABLE = "GUARDDUTY_ECS_PROVIDER_MIRROR"
 PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws"
@@ -34,12 +36,11 @@ MIRROR_CANDIDATES = (
 MIRROR_SCAN_ROOTS = ("/opt", "/usr/local/share", "/usr/share")
 MIRROR_SCAN_DEPTH = 4
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # What a Terraform working copy needs; the harness never runs Terraform inside the checkout.
 TERRAFORM_TREE = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "examples")
 
 
-class ProviderMirrorError(RuntimeError):
+class ProviderMirrorError(UserError):
     """The mirror named by the environment cannot be used."""
 
 
@@ -173,7 +174,7 @@ def _ignore_local_state(_folder: str, names: list[str]) -> Iterable[str]:
     ]
 
 
-def stage_tree(destination: Path, source: Path = REPO_ROOT) -> Path:
+def stage_tree(destination: Path, source: Path) -> Path:
     """Copy the modules and examples into ``destination`` so that runs never touch the checkout."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in TERRAFORM_TREE:

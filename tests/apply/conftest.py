@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,7 +21,9 @@ from guardduty_ecs.terraform import TerraformSettings, stage_tree
 
 @pytest.fixture(scope="module")
 def private_workbench(
-    tmp_path_factory: pytest.TempPathFactory, terraform_settings: TerraformSettings
+    tmp_path_factory: pytest.TempPathFactory,
+    terraform_settings: TerraformSettings,
+    repo_root: Path,
 ) -> Iterator[Workbench]:
     """A staged tree and an emulator of its own, for one test module's shared deployment.
 
@@ -28,7 +31,7 @@ def private_workbench(
     not be reset under them.
     """
     with EmulatorProcess(log_dir=tmp_path_factory.mktemp("private-emulator")) as emulator:
-        root = stage_tree(tmp_path_factory.mktemp("private-tree"))
+        root = stage_tree(tmp_path_factory.mktemp("private-tree"), repo_root)
         environment = terraform_settings.environment(emulator.environment())
         yield Workbench(root, terraform_settings, environment)
 

@@ -15,9 +15,9 @@ pytestmark = [
 ]
 
 
-def test_demo_runs_the_blog_scenario(tmp_path: Path) -> None:
+def test_demo_runs_the_blog_scenario(repo_root: Path, tmp_path: Path) -> None:
     out = io.StringIO()
-    run_demo(out, tmp_path)
+    run_demo(out, repo_root, tmp_path)
     report = out.getvalue()
     # Coverage healthy after apply, and again once the service is restored.
     assert report.count("us-east-1  ECS   guardduty-fargate  HEALTHY  AUTO_MANAGED") == 2

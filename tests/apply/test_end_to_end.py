@@ -45,10 +45,11 @@ def deployment(
     backend: Backend,
     tmp_path_factory: pytest.TempPathFactory,
     terraform_settings: TerraformSettings,
+    repo_root: Path,
     run_name: str,
 ) -> Iterator[Deployment]:
     workbench = Workbench(
-        stage_tree(Path(tmp_path_factory.mktemp("end-to-end"))),
+        stage_tree(Path(tmp_path_factory.mktemp("end-to-end")), repo_root),
         terraform_settings,
         terraform_settings.environment(backend.environment),
     )

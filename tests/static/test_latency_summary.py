@@ -27,5 +27,5 @@ def test_report_reads_as_one_line() -> None:
 
 
 def test_benchmark_refuses_zero_events(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["benchmark", "--events", "0"]) == 1
+    assert main(["benchmark", "--events", "0"]) == 2  # a user error
     assert "the benchmark needs at least one event" in capsys.readouterr().err

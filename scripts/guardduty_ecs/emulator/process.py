@@ -104,12 +104,10 @@ class EmulatorProcess:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.port = _free_port(EMULATOR_HOST)
         self.log_path = log_dir / f"emulator-{self.port}.log"
-        package_root = Path(__file__).resolve().parents[2]
         child_env = dict(os.environ)
-        # The child must import this package even when it is not installed (e.g. from a checkout).
-        child_env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(package_root), child_env.get("PYTHONPATH", "")])
-        )
+        # The child imports exactly what this process imports (an installed package, or a
+        # checkout on sys.path), whatever its working directory.
+        child_env["PYTHONPATH"] = os.pathsep.join(filter(None, sys.path))
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
                 [

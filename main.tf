@@ -13,7 +13,8 @@ module "runtime_monitoring" {
 module "alerts" {
   source = "./modules/alerts"
 
-  create                  = var.create && var.alerts.enabled
+  # A null attribute takes the submodule's default; only the root's own switch is combined here.
+  create                  = var.create ? var.alerts.create : false
   name                    = var.alerts.name
   email_addresses         = var.alerts.email_addresses
   finding_types           = var.alerts.finding_types

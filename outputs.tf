@@ -38,9 +38,14 @@ output "kms_key_arn" {
   value       = module.alerts.kms_key_arn
 }
 
-output "findings_rule_arn" {
+output "findings_rule_arns" {
   description = "ARN of the findings rule of each severity band that reaches alerts.min_severity, by band (low, medium, high, critical); one rule per band so that each message names its band."
-  value       = module.alerts.findings_rule_arn
+  value       = module.alerts.findings_rule_arns
+}
+
+output "findings_rule_names" {
+  description = "Name of the findings rule of each severity band, by band; for TestEventPattern checks and extra targets."
+  value       = module.alerts.findings_rule_names
 }
 
 output "findings_event_patterns" {

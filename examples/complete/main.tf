@@ -48,3 +48,11 @@ module "guardduty" {
 
   tags = local.tags
 }
+
+# The same module switched off, as a stack that deploys per account or region would do where
+# GuardDuty is managed elsewhere: it plans nothing.
+module "guardduty_disabled" {
+  source = "../.."
+
+  create = false
+}

@@ -28,9 +28,9 @@ output "sns_topic_arn" {
   value       = module.guardduty.sns_topic_arn
 }
 
-output "findings_rule_arn" {
+output "findings_rule_arns" {
   description = "ARN of the findings rule of each severity band."
-  value       = module.guardduty.findings_rule_arn
+  value       = module.guardduty.findings_rule_arns
 }
 
 output "coverage_rule_arn" {

@@ -1,6 +1,9 @@
 output "sns_topic_arn" {
-  description = "ARN of the SNS topic that alerts go to, created or given (null when create is false)."
+  description = "ARN of the SNS topic that alerts go to, created or given (null when create is false). Known once the topic policy lets EventBridge publish and the subscriptions exist."
   value       = var.create ? local.sns_topic_arn : null
+
+  # A consumer that subscribes or publishes right after apply needs the policy in place.
+  depends_on = [aws_sns_topic_policy.this, aws_sns_topic_subscription.email]
 }
 
 output "kms_key_arn" {
@@ -8,9 +11,12 @@ output "kms_key_arn" {
   value       = var.create ? local.kms_key_arn : null
 }
 
-output "findings_rule_arn" {
-  description = "ARN of the findings rule of each severity band that reaches min_severity, by band (low, medium, high, critical). Each band has its own rule so that the message can name the band."
+output "findings_rule_arns" {
+  description = "ARN of the findings rule of each severity band that reaches min_severity, by band (low, medium, high, critical). Each band has its own rule so that the message can name the band. Known once every rule has its target."
   value       = { for key, rule in aws_cloudwatch_event_rule.findings : key => rule.arn }
+
+  # A rule without its target alerts nobody.
+  depends_on = [aws_cloudwatch_event_target.sns]
 }
 
 output "findings_rule_names" {

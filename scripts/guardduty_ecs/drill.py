@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 import boto3
 
-from guardduty_ecs.aws import client
+from guardduty_ecs.aws import client, findings_rule_arns
 from guardduty_ecs.errors import UserError
 from guardduty_ecs.probe import Alert, TopicProbe
 
@@ -179,7 +179,7 @@ def run_drill(
     """
     progress = progress or sys.stderr
     guardduty = client(session, "guardduty", endpoint_url)
-    rules = outputs.get("findings_rule_arn") or {}
+    rules = findings_rule_arns(outputs)
     results: list[DrillResult] = []
     timeout, notes = plan_wait(guardduty, outputs["detector_id"], finding_types, timeout)
     for note in notes:

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import boto3
 
-from guardduty_ecs.aws import client, read_detector
+from guardduty_ecs.aws import client, findings_rule_arns, read_detector
 from guardduty_ecs.policy import policy_allows
 
 FINDING_DETAIL_TYPE = "GuardDuty Finding"
@@ -40,9 +40,7 @@ def outputs_from_terraform_json(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rule_arns(outputs: dict[str, Any]) -> dict[str, str]:
-    rules = {
-        f"findings-{band}": arn for band, arn in (outputs.get("findings_rule_arn") or {}).items()
-    }
+    rules = {f"findings-{band}": arn for band, arn in findings_rule_arns(outputs).items()}
     if outputs.get("coverage_rule_arn"):
         rules["coverage"] = outputs["coverage_rule_arn"]
     return rules

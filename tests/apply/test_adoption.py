@@ -30,7 +30,7 @@ def test_adopted_detector_is_configured_and_kept(
 
     # Alerts do not depend on the detector and have tests of their own; off, they save ~40 s.
     stack = workbench.stack(
-        ".", {"create_detector": False, "detector_id": detector_id, "alerts": {"enabled": False}}
+        ".", {"create_detector": False, "detector_id": detector_id, "alerts": {"create": False}}
     )
     stack.apply()
     try:

@@ -241,7 +241,7 @@ def test_undeliverable_alert_lands_in_the_dead_letter_queue(
         name: value["StringValue"] for name, value in message["MessageAttributes"].items()
     }
     assert attributes["ERROR_CODE"] == "KMS.DisabledException"
-    assert attributes["RULE_ARN"] == deployment.outputs["findings_rule_arn"]["high"]
+    assert attributes["RULE_ARN"] == deployment.outputs["findings_rule_arns"]["high"]
     assert json.loads(message["Body"])["detail"]["id"] == detail["id"]
     assert probe.receive() == []
     # What the failed-invocations alarm of that rule watches.
@@ -264,7 +264,7 @@ def _policy(document: str) -> list[dict[str, Any]]:
 
 def test_deployed_resources_are_encrypted_and_least_privilege(deployment: Deployment) -> None:
     outputs = deployment.outputs
-    rule_arns = sorted([*outputs["findings_rule_arn"].values(), outputs["coverage_rule_arn"]])
+    rule_arns = sorted([*outputs["findings_rule_arns"].values(), outputs["coverage_rule_arn"]])
     key_arn, topic_arn = outputs["kms_key_arn"], outputs["sns_topic_arn"]
     kms, sns = deployment.client("kms"), deployment.client("sns")
 
@@ -374,7 +374,7 @@ def test_verify_flags_a_key_policy_that_scopes_eventbridge_by_source_arn(
         if statement["Principal"].get("Service") == "events.amazonaws.com":
             statement["Condition"] = {
                 "ArnEquals": {
-                    "aws:SourceArn": list(deployment.outputs["findings_rule_arn"].values())
+                    "aws:SourceArn": list(deployment.outputs["findings_rule_arns"].values())
                 }
             }
     kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(document))

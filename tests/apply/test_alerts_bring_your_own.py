@@ -125,7 +125,7 @@ def test_given_topic_and_key_are_used_and_left_alone(scenario: Scenario) -> None
     assert outputs["kms_key_arn"] == scenario.key_arn
     assert scenario.policies_after_apply == scenario.policies_before_apply
     events = scenario.deployment.client("events")
-    for rule_arn in [*outputs["findings_rule_arn"].values(), outputs["coverage_rule_arn"]]:
+    for rule_arn in [*outputs["findings_rule_arns"].values(), outputs["coverage_rule_arn"]]:
         (target,) = events.list_targets_by_rule(Rule=rule_arn.rsplit("/", 1)[1])["Targets"]
         assert target["Arn"] == scenario.topic_arn
 
@@ -138,7 +138,7 @@ def test_alerts_are_dead_lettered_until_the_policy_outputs_are_merged(scenario: 
 
 
 def test_min_severity_7_leaves_the_high_and_critical_rules(scenario: Scenario) -> None:
-    assert sorted(scenario.deployment.outputs["findings_rule_arn"]) == ["critical", "high"]
+    assert sorted(scenario.deployment.outputs["findings_rule_arns"]) == ["critical", "high"]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """Each validation rule rejects its bad value at plan time, saying what is allowed.
 
 Each case runs against the root module (the public interface) and the submodule that declares the
-same input, so that both keep their rules. The root module takes the inputs of modules/alerts nested
-in its `alerts` object, and its messages name them `alerts.<input>`.
+input. The rule lives once, in the submodule; the root passes the value through, so its error is
+the submodule's message, shown at the line of the root's main.tf that passes the root input (for
+the `alerts` object, `= var.alerts.<input>`).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ pytestmark = pytest.mark.plan
 
 RUNTIME_MONITORING_MODULES = [".", "modules/runtime-monitoring"]
 
-# How each module that takes the alerts inputs receives them, and how its messages name them:
-# module -> (variables from the inputs of modules/alerts, prefix of the input names in messages).
-ALERTS_MODULES: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], str]] = {
-    ".": (lambda inputs: {"alerts": inputs}, "alerts."),
-    "modules/alerts": (lambda inputs: inputs, ""),
+# How each module that takes the alerts inputs receives them, and how its error names the input it
+# was given: module -> (variables from the inputs of modules/alerts, the root's reference to it).
+ALERTS_MODULES: dict[str, tuple[Callable[[dict[str, Any]], dict[str, Any]], str | None]] = {
+    ".": (lambda inputs: {"alerts": inputs}, "= var.alerts."),
+    "modules/alerts": (lambda inputs: inputs, None),
 }
 
 # Inputs of modules/runtime-monitoring: (case id, variables, a fragment of the error message)
@@ -93,8 +94,7 @@ NAME_FORMAT = (
     "(it prefixes rule, topic, queue, alarm and key alias names)."
 )
 
-# (case id, inputs of modules/alerts, the expected error message as modules/alerts words it; the
-# root module's message is the same with "alerts." in front)
+# (case id, inputs of modules/alerts, the expected error message as modules/alerts words it)
 ALERTS_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ("email_not_an_address", {"email_addresses": ["not-an-email"]}, EMAIL_FORMAT),
     ("email_display_name", {"email_addresses": ["Name <a@b.com>"]}, EMAIL_FORMAT),
@@ -193,19 +193,23 @@ VPC_ENDPOINT_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
 
 
 def _bad_input_cases() -> Iterator[Any]:
+    """(module, variables, the fragments its error must contain)."""
     for module in RUNTIME_MONITORING_MODULES:
         for case, tf_vars, message in BAD_INPUTS:
-            yield pytest.param(module, tf_vars, message, id=f"{case}-{module}")
-    for module, (to_variables, prefix) in ALERTS_MODULES.items():
+            yield pytest.param(module, tf_vars, [message], id=f"{case}-{module}")
+    for module, (to_variables, root_reference) in ALERTS_MODULES.items():
         for case, inputs, message in ALERTS_BAD_INPUTS:
+            fragments = [message]
+            if root_reference:
+                fragments.append(root_reference + next(iter(inputs)))
             yield pytest.param(
-                module, to_variables(inputs), prefix + message, id=f"alerts_{case}-{module}"
+                module, to_variables(inputs), fragments, id=f"alerts_{case}-{module}"
             )
     for case, inputs, message in VPC_ENDPOINT_BAD_INPUTS:
         yield pytest.param(
             VPC_ENDPOINT_MODULE,
             {**VPC_ENDPOINT_INPUTS, **inputs},
-            message,
+            [message],
             id=f"vpc_endpoint_{case}-{VPC_ENDPOINT_MODULE}",
         )
 
@@ -215,15 +219,16 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s│╷╵├─]+", " ", text).strip()
 
 
-@pytest.mark.parametrize(("module", "tf_vars", "message"), list(_bad_input_cases()))
+@pytest.mark.parametrize(("module", "tf_vars", "fragments"), list(_bad_input_cases()))
 def test_bad_input_fails_at_plan(
-    workbench: Workbench, module: str, tf_vars: dict[str, Any], message: str
+    workbench: Workbench, module: str, tf_vars: dict[str, Any], fragments: list[str]
 ) -> None:
     with pytest.raises(tftest.TerraformTestError) as failure:
         workbench.stack(module, tf_vars).plan()
     output = _plain(" ".join(str(part) for part in failure.value.args))
     assert "Invalid value for variable" in output
-    assert _plain(message) in output
+    for fragment in fragments:
+        assert _plain(fragment) in output
 
 
 @pytest.mark.parametrize("module", RUNTIME_MONITORING_MODULES)

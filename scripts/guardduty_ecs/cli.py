@@ -53,7 +53,9 @@ def _harness(module: str) -> ModuleType:
 def _demo(args: argparse.Namespace) -> int:
     demo = _harness("demo")
     repo = find_repository(args.repo)
-    demo.run_demo(sys.stdout, repo, Path(args.work_dir) if args.work_dir else None)
+    demo.run_demo(
+        sys.stdout, repo, Path(args.work_dir) if args.work_dir else None, progress=sys.stderr
+    )
     return EXIT_OK
 
 

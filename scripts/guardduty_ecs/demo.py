@@ -34,17 +34,20 @@ def _indented(out: TextIO, text: str) -> None:
         out.write(f"   {line}\n")
 
 
-def run_demo(out: TextIO, repo: Path, work_dir: Path | None = None) -> None:
+def run_demo(
+    out: TextIO, repo: Path, work_dir: Path | None = None, progress: TextIO | None = None
+) -> None:
     """The blog scenario of the checkout ``repo`` against a fresh emulator; DemoFailure if any
-    step is not as it should."""
+    step is not as it should. ``progress`` (standard error, for a person) shows long steps as
+    they run; ``out`` gets the report."""
     problems: list[str] = []
     with emulated_workbench(repo, work_dir) as (workbench, emulator):
         mirror = workbench.settings.mirror
         out.write(f"emulator: {emulator.endpoint_url} (moto server with project extensions)\n")
         out.write(f"provider: {f'filesystem mirror {mirror}' if mirror else 'public registry'}\n")
-        stack, seconds = timed(lambda: workbench.stack(DEMO_EXAMPLE))
+        stack, seconds = timed(lambda: workbench.stack(DEMO_EXAMPLE), progress, "terraform init")
         _section(out, f"terraform init {DEMO_EXAMPLE} ({seconds:.1f}s)")
-        _, seconds = timed(stack.apply)
+        _, seconds = timed(stack.apply, progress, "terraform apply")
         created = Counter(
             address.split("[")[0].rsplit(".", 1)[0].rsplit(".", 1)[-1]
             for address in stack.managed_resources()
@@ -72,7 +75,7 @@ def run_demo(out: TextIO, repo: Path, work_dir: Path | None = None) -> None:
             timeout=30,
             scale_to_zero=target,
             endpoint_url=endpoint,
-            progress=io.StringIO(),
+            progress=progress or io.StringIO(),
         )
         for result in drilled:
             latency = f"{result.latency_seconds * 1000:.0f} ms" if result.latency_seconds else "-"
@@ -98,7 +101,7 @@ def run_demo(out: TextIO, repo: Path, work_dir: Path | None = None) -> None:
             out.write(f"   {change}\n")
         problems += ["a second plan is not empty"] if changes else []
 
-        _, seconds = timed(stack.destroy)
+        _, seconds = timed(stack.destroy, progress, "terraform destroy")
         leftovers = remaining_resources(session, endpoint)
         _section(out, f"terraform destroy ({seconds:.1f}s): ")
         out.write("   nothing left behind\n" if not leftovers else f"   LEFT BEHIND {leftovers}\n")

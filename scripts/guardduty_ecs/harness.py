@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import tftest
 from botocore.exceptions import BotoCoreError
@@ -170,8 +171,36 @@ def emulated_workbench(
             yield Workbench(root, settings, environment), emulator
 
 
-def timed(action: Callable[[], Result]) -> tuple[Result, float]:
-    """Run ``action``; return its result and how long it took, in seconds."""
+def timed(
+    action: Callable[[], Result],
+    progress: TextIO | None = None,
+    label: str = "",
+    every: float | None = None,
+) -> tuple[Result, float]:
+    """Run ``action``; return its result and how long it took, in seconds.
+
+    With ``progress``, a long step shows that it is still running: the elapsed time every few
+    seconds, on one line when ``progress`` is a terminal.
+    """
     started = time.perf_counter()
-    result = action()
+    done = threading.Event()
+
+    terminal = progress is not None and progress.isatty()
+    interval = every or (1 if terminal else 10)
+
+    def tick() -> None:
+        while not done.wait(interval):
+            line = f"   {label}: {time.perf_counter() - started:.0f}s"
+            progress.write(f"{line}\r" if terminal else f"{line}\n")  # type: ignore[union-attr]
+            progress.flush()  # type: ignore[union-attr]
+
+    ticker = threading.Thread(target=tick, daemon=True) if progress is not None else None
+    if ticker:
+        ticker.start()
+    try:
+        result = action()
+    finally:
+        done.set()
+        if ticker:
+            ticker.join()
     return result, time.perf_counter() - started

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
-.PHONY: venv demo test test-static test-plan test-apply test-aws lint docs clean
+.PHONY: venv demo test test-static test-plan test-apply test-aws lint docs inventories clean
 
 venv: $(STAMP)
 
@@ -45,6 +45,10 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/guardduty-ecs docs
+
+# Regenerates the plan inventories from plans against the emulator; review the diff.
+inventories: $(STAMP)
+	$(BIN)/guardduty-ecs inventories
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

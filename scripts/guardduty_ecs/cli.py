@@ -157,6 +157,18 @@ def _docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _inventories(args: argparse.Namespace) -> int:
+    inventory = _harness("inventory")
+    repo = find_repository(args.repo)
+    changed = inventory.regenerate(repo, check=args.check, progress=sys.stderr)
+    for path in changed:
+        print(f"{path.relative_to(repo)} {'is out of date' if args.check else 'regenerated'}")
+    if args.check and changed:
+        print(inventory.REGENERATE, file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
+
+
 def _add_repo(command: argparse.ArgumentParser, name: str = "--repo") -> None:
     command.add_argument(
         name,
@@ -276,6 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--root", help="the tree whose modules to document (default: the checkout this runs in)"
     )
     docs.set_defaults(handler=_docs)
+    inventories = _command(
+        commands,
+        "inventories",
+        "regenerate the plan inventories of tests/plan/inventories from plans against the "
+        "emulator (review the diff); --check only reports stale ones (needs the harness)",
+    )
+    inventories.add_argument("--check", action="store_true", help="only report stale inventories")
+    _add_repo(inventories)
+    inventories.set_defaults(handler=_inventories)
     return parser
 
 

@@ -1,8 +1,11 @@
 """Expected-value inventories for plans, in the style of cloud-foundation-fabric.
 
-An inventory is a YAML file that names a module, the variables to plan it with, and what the plan
-must contain: attribute values per resource address (a subset: only the keys given are checked),
-the number of resources per type, and output values known at plan time.
+An inventory is a YAML file. Its head is written by hand: a comment saying what the case shows,
+the module, and the variables to plan it with. The rest is generated from a plan by
+``guardduty-ecs inventories`` (``make inventories``) and reviewed as a diff: every planned
+resource with its known attribute values, the number of resources per type, and the output
+values known at plan time. ``__missing__`` (kept across regeneration) marks a resource address or
+an attribute that must not be planned.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import tftest
 import yaml
@@ -34,6 +37,11 @@ class Inventory:
         return cls(name=path.stem, **data)
 
 
+MISSING = "__missing__"
+GENERATED_KEYS = ("values", "counts", "outputs")
+REGENERATE = "run `make inventories` (guardduty-ecs inventories) and review the diff"
+
+
 def subset_differences(expected: Any, actual: Any, path: str = "") -> list[str]:
     """Where ``actual`` differs from ``expected``; dicts only need the expected keys."""
     if isinstance(expected, dict):
@@ -41,7 +49,10 @@ def subset_differences(expected: Any, actual: Any, path: str = "") -> list[str]:
             return [f"{path}: expected a mapping, got {actual!r}"]
         differences: list[str] = []
         for key, value in expected.items():
-            if key not in actual:
+            if value == MISSING:
+                if actual.get(key) is not None:
+                    differences.append(f"{path}.{key}: must be absent, got {actual[key]!r}")
+            elif key not in actual:
                 differences.append(f"{path}.{key}: missing")
             else:
                 differences += subset_differences(value, actual[key], f"{path}.{key}")
@@ -65,15 +76,75 @@ def planned_resources(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, A
     }
 
 
-def check_plan(inventory: Inventory, plan: tftest.TerraformPlanOutput) -> list[str]:
-    """Every way in which ``plan`` does not match ``inventory`` (empty: it matches)."""
-    resources = planned_resources(plan)
+def known_values(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, Any]]:
+    """Planned values of each managed resource that say something: without the attributes known
+    only after apply, and without null and empty ones (which also keeps inventories valid on
+    provider versions that add or drop optional attributes)."""
+    known: dict[str, dict[str, Any]] = {}
+    for address, change in plan.resource_changes.items():
+        if change["mode"] != "managed" or change["change"]["actions"] == ["delete"]:
+            continue
+        unknown = change["change"].get("after_unknown") or {}
+        known[address] = {
+            key: value
+            for key, value in (change["change"]["after"] or {}).items()
+            if unknown.get(key) is not True and value not in (None, [], {}, "")
+        }
+    return known
+
+
+def generated_sections(
+    plan: tftest.TerraformPlanOutput, previous: Inventory | None = None
+) -> dict[str, Any]:
+    """The generated part of an inventory: values, counts and known outputs of ``plan``; the
+    ``__missing__`` marks of ``previous`` are kept."""
+    values: dict[str, Any] = dict(sorted(known_values(plan).items()))
+    for address, expected in (previous.values if previous else {}).items():
+        if expected == MISSING:
+            values[address] = MISSING
+        elif isinstance(expected, dict) and address in values:
+            values[address].update({k: v for k, v in expected.items() if v == MISSING})
+    counts = Counter(
+        change["type"] for change in plan.resource_changes.values() if change["mode"] == "managed"
+    )
+    output_changes = plan.output_changes if "output_changes" in plan else {}
+    outputs = {
+        name: change["after"]
+        for name, change in sorted(output_changes.items())
+        if change["after_unknown"] is not True
+    }
+    return {"values": values, "counts": dict(sorted(counts.items())), "outputs": outputs}
+
+
+def render(path: Path, generated: dict[str, Any]) -> str:
+    """The inventory file at ``path`` with its generated part replaced by ``generated``."""
+    lines = path.read_text().splitlines()
+    head = [line for line in lines if line.startswith("#")]
+    data = yaml.safe_load(path.read_text()) or {}
+    hand = {key: data[key] for key in ("module", "tf_vars") if key in data}
+    body = yaml.safe_dump({**hand, **generated}, sort_keys=False, width=100, allow_unicode=True)
+    return "\n".join([*head, body.rstrip(), ""])
+
+
+def _value_problems(inventory: Inventory, resources: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     for address, expected in inventory.values.items():
-        if address not in resources:
+        if expected == MISSING:
+            if address in resources:
+                problems.append(f"{address}: must not be planned")
+        elif address not in resources:
             problems.append(f"{address}: not in plan (planned: {sorted(resources)})")
         else:
             problems += subset_differences(expected, resources[address], address)
+    unlisted = sorted(set(resources) - set(inventory.values))
+    if unlisted:
+        problems.append(f"planned but not in the inventory: {unlisted}")
+    return problems
+
+
+def check_plan(inventory: Inventory, plan: tftest.TerraformPlanOutput) -> list[str]:
+    """Every way in which ``plan`` does not match ``inventory`` (empty: it matches)."""
+    problems = _value_problems(inventory, planned_resources(plan))
     if inventory.counts:
         counts = Counter(
             change["type"]
@@ -96,3 +167,29 @@ def check_plan(inventory: Inventory, plan: tftest.TerraformPlanOutput) -> list[s
                 expected, output_changes[name]["after"], f"output {name}"
             )
     return problems
+
+
+def inventory_paths(repo: Path) -> list[Path]:
+    return sorted((repo / "tests" / "plan" / "inventories").glob("*.yaml"))
+
+
+def regenerate(repo: Path, *, check: bool = False, progress: TextIO | None = None) -> list[Path]:
+    """Plan every inventory's case against a fresh emulator and rewrite its generated part.
+
+    Returns the inventories whose generated part changed (with ``check``, nothing is written).
+    """
+    from guardduty_ecs.harness import emulated_workbench  # noqa: PLC0415 - the harness extra
+
+    changed: list[Path] = []
+    with emulated_workbench(repo) as (workbench, _):
+        for path in inventory_paths(repo):
+            inventory = Inventory.load(path)
+            if progress:
+                progress.write(f"planning {path.name} ({inventory.module})\n")
+            plan = workbench.stack(inventory.module, inventory.tf_vars).plan()
+            text = render(path, generated_sections(plan, inventory))
+            if text != path.read_text():
+                changed.append(path)
+                if not check:
+                    path.write_text(text)
+    return changed

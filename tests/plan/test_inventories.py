@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import Inventory, check_plan
+from guardduty_ecs.inventory import MISSING, REGENERATE, Inventory, check_plan
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.plan
 def test_plan_matches_inventory(workbench: Workbench, inventory_path: Path) -> None:
     inventory = Inventory.load(inventory_path)
     plan = workbench.stack(inventory.module, inventory.tf_vars).plan()
-    assert check_plan(inventory, plan) == []
+    assert check_plan(inventory, plan) == [], REGENERATE
 
 
 def test_every_example_has_an_inventory(repo_root: Path) -> None:
@@ -40,5 +40,25 @@ def test_inventory_check_reports_a_mismatch(workbench: Workbench) -> None:
         counts={"aws_guardduty_detector": 2},
     )
     problems = check_plan(wrong, workbench.stack(".").plan())
-    assert len(problems) == 2
     assert "expected 'SIX_HOURS', got 'FIFTEEN_MINUTES'" in problems[0]
+    assert problems[1].startswith("planned but not in the inventory: ")
+    assert problems[2] == "count of aws_guardduty_detector: expected 2, got 1"
+
+
+def test_missing_marks_fail_when_present(workbench: Workbench) -> None:
+    marked = Inventory(
+        name="marked",
+        module=".",
+        values={
+            "module.runtime_monitoring.aws_guardduty_detector.this[0]": {
+                "finding_publishing_frequency": MISSING
+            },
+            "module.alerts.aws_sns_topic.this[0]": MISSING,
+        },
+    )
+    problems = check_plan(marked, workbench.stack(".").plan())
+    assert problems[:2] == [
+        "module.runtime_monitoring.aws_guardduty_detector.this[0].finding_publishing_frequency: "
+        "must be absent, got 'FIFTEEN_MINUTES'",
+        "module.alerts.aws_sns_topic.this[0]: must not be planned",
+    ]

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Two workers: one per core; each starts its own emulator. loadgroup keeps the tests of a module
+# Two workers, each with its own emulator. loadgroup keeps the tests of a module
 # that share one deployment (marked xdist_group) on one worker and spreads the rest.
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10

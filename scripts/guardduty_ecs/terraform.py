@@ -29,7 +29,6 @@ MIRROR_CANDIDATES = (
     "~/.local/share/terraform/plugins",
     "/usr/local/share/terraform/plugins",
     "/usr/share/terraform/plugins",
-    "/opt/tf-plugins",
     "/opt/terraform/plugins",
 )
 # Folders searched (not deeper than MIRROR_SCAN_DEPTH) when no candidate holds the provider.

@@ -2,7 +2,8 @@
 
 Applies ``examples/complete``, subscribes a probe to its topic, puts runtime findings one at a
 time and measures how long each takes to arrive; then destroys everything. The figures describe
-the emulator on the machine that runs it, not AWS (where GuardDuty, EventBridge and SNS add their own delays).
+the emulator on the machine that runs it, not AWS (where GuardDuty, EventBridge and SNS add their
+own delays).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ output "sns_topic_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key of the alert topic, created or given (null when alerts are off)."
+  description = "ARN of the customer-managed KMS key of the alert topic, created or given (null when alerts are off, and when alerts.sns_topic_arn is given without alerts.kms_key_arn)."
   value       = module.alerts.kms_key_arn
 }
 

@@ -39,7 +39,7 @@ output "coverage_rule_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the key of the alert topic and dead-letter queue."
+  description = "ARN of the key of the alert topic (the dead-letter queue has a key of its own)."
   value       = module.guardduty.kms_key_arn
 }
 

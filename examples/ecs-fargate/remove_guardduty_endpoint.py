@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
@@ -21,6 +22,8 @@ from botocore.exceptions import ClientError
 MANAGED_TAG = {"Name": "tag:GuardDutyManaged", "Values": ["true"]}
 # Already gone (GuardDuty, or an earlier run, removed it first): that is what this step wants.
 GONE = ("InvalidVpcEndpointId.NotFound", "InvalidGroup.NotFound", "InvalidVpcID.NotFound")
+# Endpoint states after which nothing more happens to an endpoint being deleted.
+FINISHED = ("deleted", "failed", "rejected")
 
 
 def _gone(error: ClientError) -> bool:
@@ -55,7 +58,7 @@ def remove_guardduty_endpoint(
         remaining = [
             endpoint["VpcEndpointId"]
             for endpoint in ec2.describe_vpc_endpoints(Filters=[vpc, MANAGED_TAG])["VpcEndpoints"]
-            if endpoint["State"].lower() != "deleted"
+            if endpoint["State"].lower() not in FINISHED
         ]
         if not remaining:
             break
@@ -66,15 +69,26 @@ def remove_guardduty_endpoint(
         group["GroupId"]
         for group in ec2.describe_security_groups(Filters=[vpc, MANAGED_TAG])["SecurityGroups"]
     ]
-    deleted_groups = []
-    for group_id in groups:
+    deleted_groups = [
+        group_id for group_id in groups if _delete_group(ec2, group_id, deadline, poll_seconds)
+    ]
+    return endpoints + deleted_groups
+
+
+def _delete_group(ec2: Any, group_id: str, deadline: float, poll_seconds: float) -> bool:
+    """Delete a security group; wait while the endpoint's network interfaces still hold it
+    (they can outlive the endpoint's "deleted" state). False when it was already gone."""
+    while True:
         try:
             ec2.delete_security_group(GroupId=group_id)
-            deleted_groups.append(group_id)
+            return True
         except ClientError as error:
-            if not _gone(error):
+            if _gone(error):
+                return False
+            in_use = error.response["Error"]["Code"] == "DependencyViolation"
+            if not in_use or time.monotonic() > deadline:
                 raise
-    return endpoints + deleted_groups
+        time.sleep(poll_seconds)
 
 
 def main() -> int:

@@ -79,8 +79,9 @@ locals {
 }
 
 ################################################################################
-# Messages: each line is a JSON string, so EventBridge escapes what it pastes
-# into it and a finding's text cannot add lines or forge a link.
+# Messages: each line is a quoted string, which EventBridge sends as written (the
+# e-mail shows the quotes). It pastes values unescaped, so a finding's text can add
+# lines; the module's console link is always the last line.
 ################################################################################
 
 locals {

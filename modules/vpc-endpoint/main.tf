@@ -2,10 +2,6 @@ data "aws_caller_identity" "current" {
   count = var.create ? 1 : 0
 }
 
-data "aws_partition" "current" {
-  count = var.create ? 1 : 0
-}
-
 data "aws_region" "current" {
   count = var.create ? 1 : 0
 }
@@ -20,7 +16,6 @@ data "aws_vpc" "this" {
 
 locals {
   account_id = var.create ? data.aws_caller_identity.current[0].account_id : ""
-  partition  = var.create ? data.aws_partition.current[0].partition : ""
   region     = var.create ? data.aws_region.current[0].id : ""
 
   # The service GuardDuty's agents send runtime events to, named as GuardDuty documents it; with

@@ -94,13 +94,18 @@ def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
         except OSError as error:
             raise UserError(f"cannot read the outputs: {error}") from error
     else:
-        done = subprocess.run(
-            ["terraform", "output", "-json"],
-            cwd=args.terraform_dir,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            done = subprocess.run(
+                ["terraform", "output", "-json"],
+                cwd=args.terraform_dir,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as error:  # no terraform on the PATH, no such folder
+            raise UserError(
+                f"cannot run terraform output in {args.terraform_dir}: {error}"
+            ) from error
         if done.returncode != 0:
             first_line = (done.stderr.strip().splitlines() or ["no output"])[0]
             raise UserError(f"terraform output failed in {args.terraform_dir}: {first_line}")
@@ -199,9 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         "commands. Exit codes: 0 all good, 1 a check failed, 2 a user error, 3 unexpected, "
         "130 interrupted.",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {metadata.version(DISTRIBUTION)}"
-    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = _command(
@@ -300,12 +303,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown (not installed)"
+
+
 def _terraform_failure(error: Exception) -> str | None:
     """Terraform's error diagnostics, when ``error`` is a failed Terraform run of the harness."""
     if type(error).__name__ != "TerraformTestError":
         return None
     stderr = error.args[1] if len(error.args) > 1 else ""
-    return str(stderr).strip() or str(error.args[0]).strip()[-4000:]
+    return (str(stderr).strip() or str(error.args[0]).strip())[-4000:]
 
 
 def _diagnosis(error: Exception) -> tuple[int, list[str]]:
@@ -322,12 +332,12 @@ def _diagnosis(error: Exception) -> tuple[int, list[str]]:
     diagnostics = _terraform_failure(error)
     if diagnostics is not None:
         return EXIT_UNEXPECTED, [f"terraform failed:\n{diagnostics}"]
+    lines = [f"unexpected error: {type(error).__name__}: {error}"]
     if os.environ.get(DEBUG_VARIABLE):
         traceback.print_exc()
-    return EXIT_UNEXPECTED, [
-        f"unexpected error: {type(error).__name__}: {error}",
-        f"hint: rerun with {DEBUG_VARIABLE}=1 for the traceback",
-    ]
+    else:
+        lines.append(f"hint: rerun with {DEBUG_VARIABLE}=1 for the traceback")
+    return EXIT_UNEXPECTED, lines
 
 
 def main(argv: list[str] | None = None) -> int:

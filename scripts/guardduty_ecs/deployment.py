@@ -70,11 +70,13 @@ def deployed(workbench: Workbench, module: str, tf_vars: dict[str, Any]) -> Iter
             for kind, items in after.items()
             if set(items) - set(before.get(kind, []))
         }
-        if leftovers or destroy_error:
+        if destroy_error:
             raise LeftoverResources(
-                f"destroy left {leftovers or 'nothing'}"
-                + (f"; destroy failed: {destroy_error}" if destroy_error else "")
+                f"destroy left {leftovers or 'nothing'}; destroy failed: {destroy_error}"
             ) from destroy_error
+        if leftovers:
+            # A plain raise keeps a test's own failure, if any, as the context.
+            raise LeftoverResources(f"destroy left {leftovers}")
 
 
 SENTINEL_TITLE = "Sentinel: delivered after the event under test"

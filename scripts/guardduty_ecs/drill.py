@@ -41,6 +41,9 @@ _FINDING_ID = re.compile(r"fId=([0-9a-zA-Z]+)")
 
 # "within about 5 minutes" for a new finding, plus room for EventBridge and SNS.
 NEW_FINDING_WAIT_SECONDS = 6 * 60
+# How long a service stays at 0 tasks at most while the drill waits for its Unhealthy alert; the
+# findings' wait (up to the publishing frequency) never applies to it.
+SCALE_TO_ZERO_WAIT_SECONDS = 15 * 60
 PUBLISHING_FREQUENCY_SECONDS = {"FIFTEEN_MINUTES": 900, "ONE_HOUR": 3600, "SIX_HOURS": 21600}
 
 
@@ -105,13 +108,17 @@ def _sample_findings(
         time.sleep(5)
 
 
+def existing_sample_types(guardduty: Any, detector_id: str, finding_types: list[str]) -> set[str]:
+    """The types among ``finding_types`` that already have a sample finding in the detector (a
+    new CreateSampleFindings only updates those)."""
+    return {finding["Type"] for finding in _samples(guardduty, detector_id, finding_types)}
+
+
 def plan_wait(
     guardduty: Any, detector_id: str, finding_types: list[str], timeout: float | None
 ) -> tuple[float, list[str]]:
     """How long to wait for the alerts, and what to tell the operator about it up front."""
-    updates = sorted(
-        {finding["Type"] for finding in _samples(guardduty, detector_id, finding_types)}
-    )
+    updates = sorted(existing_sample_types(guardduty, detector_id, finding_types))
     notes = [
         f"{len(finding_types) - len(updates)} new sample finding(s): GuardDuty publishes new "
         "findings within about 5 minutes"
@@ -178,6 +185,9 @@ def run_drill(
     docstring); with one, it waits that long and warns when that may be too short.
     """
     progress = progress or sys.stderr
+    if scale_to_zero:
+        _cluster_and_service(scale_to_zero)  # a wrong target fails before anything is created
+    scale_timeout = min(timeout or SCALE_TO_ZERO_WAIT_SECONDS, SCALE_TO_ZERO_WAIT_SECONDS)
     guardduty = client(session, "guardduty", endpoint_url)
     rules = findings_rule_arns(outputs)
     results: list[DrillResult] = []
@@ -242,11 +252,18 @@ def run_drill(
                     endpoint_url,
                     probe,
                     target=scale_to_zero,
-                    timeout=timeout,
+                    timeout=scale_timeout,
                     progress=progress,
                 )
             )
     return results
+
+
+def _cluster_and_service(target: str) -> tuple[str, str]:
+    cluster, _, service = target.partition("/")
+    if not cluster or not service or "/" in service:
+        raise UserError(f"--scale-to-zero takes CLUSTER/SERVICE, not {target!r}")
+    return cluster, service
 
 
 def _scale_to_zero_drill(
@@ -259,9 +276,7 @@ def _scale_to_zero_drill(
     progress: TextIO,
 ) -> DrillResult:
     """Scale CLUSTER/SERVICE to 0, wait for the cluster's Unhealthy alert, restore the count."""
-    cluster, _, service = target.partition("/")
-    if not cluster or not service:
-        raise UserError(f"--scale-to-zero takes CLUSTER/SERVICE, not {target!r}")
+    cluster, service = _cluster_and_service(target)
     ecs = client(session, "ecs", endpoint_url)
     (current,) = ecs.describe_services(cluster=cluster, services=[service])["services"]
     desired = current["desiredCount"]

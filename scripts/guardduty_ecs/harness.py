@@ -203,4 +203,6 @@ def timed(
         done.set()
         if ticker:
             ticker.join()
+            if terminal:  # leave no half-overwritten tick behind on the terminal line
+                progress.write("\r" + " " * 60 + "\r")  # type: ignore[union-attr]
     return result, time.perf_counter() - started

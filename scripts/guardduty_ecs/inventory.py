@@ -50,7 +50,7 @@ def subset_differences(expected: Any, actual: Any, path: str = "") -> list[str]:
         differences: list[str] = []
         for key, value in expected.items():
             if value == MISSING:
-                if actual.get(key) is not None:
+                if actual.get(key) not in (None, [], {}, ""):
                     differences.append(f"{path}.{key}: must be absent, got {actual[key]!r}")
             elif key not in actual:
                 differences.append(f"{path}.{key}: missing")
@@ -119,7 +119,11 @@ def generated_sections(
 def render(path: Path, generated: dict[str, Any]) -> str:
     """The inventory file at ``path`` with its generated part replaced by ``generated``."""
     lines = path.read_text().splitlines()
-    head = [line for line in lines if line.startswith("#")]
+    head = []  # the leading comment block, written by hand
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        head.append(line)
     data = yaml.safe_load(path.read_text()) or {}
     hand = {key: data[key] for key in ("module", "tf_vars") if key in data}
     body = yaml.safe_dump({**hand, **generated}, sort_keys=False, width=100, allow_unicode=True)

@@ -33,14 +33,27 @@ class _UnknownOperator(Exception):
     pass
 
 
+def _like(pattern: str, text: str) -> bool:
+    return (
+        re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), text) is not None
+    )
+
+
+def _arn_like(pattern: str, arn: str) -> bool:
+    # The IAM guide: each of the six colon-separated parts of an ARN is compared on its own.
+    pattern_parts, arn_parts = pattern.split(":", 5), arn.split(":", 5)
+    if len(pattern_parts) != 6 or len(arn_parts) != 6:
+        return False
+    return all(_like(p, a) for p, a in zip(pattern_parts, arn_parts, strict=True))
+
+
 def _matches(operator: str, actual: str, patterns: list[str]) -> bool:
-    if operator in ("StringEquals", "ArnEquals"):
+    if operator == "StringEquals":
         return actual in patterns
-    if operator in ("StringLike", "ArnLike"):
-        return any(
-            re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual)
-            for p in patterns
-        )
+    if operator == "StringLike":
+        return any(_like(p, actual) for p in patterns)
+    if operator in ("ArnEquals", "ArnLike"):
+        return any(_arn_like(p, actual) for p in patterns)
     raise _UnknownOperator(operator)
 
 
@@ -81,8 +94,11 @@ def policy_allows(
 
     def applies(statement: dict[str, Any]) -> bool:
         grantee = statement.get("Principal")
+        everyone = grantee == "*" or (
+            isinstance(grantee, dict) and "*" in _as_list(grantee.get("AWS", []))
+        )
         service = grantee.get("Service") if isinstance(grantee, dict) else None
-        if principal not in _as_list(service or []):
+        if not everyone and principal not in _as_list(service or []):
             return False
         # Actions may carry wildcards (kms:GenerateDataKey* covers kms:GenerateDataKey) and are
         # not case-sensitive.

@@ -8,6 +8,7 @@ destroy or replace any.
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -56,14 +57,17 @@ def test_upgrade_from_the_previous_release_replaces_nothing(
     workbench: Workbench,
     clean_emulator,
 ) -> None:
-    tree = _previous_tree(repo_root, tmp_path / "tree")
-    stack = Stack(terraform_test(tree / EXAMPLE, workbench.environment))
+    previous = _previous_tree(repo_root, tmp_path / "previous")
+    old_stack = Stack(terraform_test(previous / EXAMPLE, workbench.environment))
+    old_stack.init()
+    old_stack.apply()
+    # The current tree in a fresh folder (so that files the release removed are gone), with the
+    # previous release's state: what a consumer has after changing `?ref=`.
+    current = stage_tree(tmp_path / "current", repo_root)
+    shutil.copy2(previous / EXAMPLE / "terraform.tfstate", current / EXAMPLE / "terraform.tfstate")
+    stack = Stack(terraform_test(current / EXAMPLE, workbench.environment))
     stack.init()
-    stack.apply()
     try:
-        # The current module and example over the same working copy: the state stays.
-        stage_tree(tree, repo_root)
-        stack.test.setup(cleanup_on_exit=False)
         plan = stack.plan()
         destroyed = [
             f"{change['address']}: {'/'.join(change['change']['actions'])}"

@@ -11,13 +11,12 @@ import ast
 import json
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from guardduty_ecs import policy, verify
-from guardduty_ecs.emulator import eventbridge, iam
+from guardduty_ecs.emulator import iam
 from guardduty_ecs.policy import policy_allows
 
 pytestmark = pytest.mark.static
@@ -77,11 +76,41 @@ CASES = [
         id="condition_key_present_and_equal",
     ),
     pytest.param(
-        _policy(_allow(condition={"ArnLike": {"aws:SourceArn": "arn:aws:events:*:rule/find*"}})),
+        _policy(_allow(condition={"ArnLike": {"aws:SourceArn": "arn:aws:events:*:*:rule/find*"}})),
         "sns:Publish",
         WITH_SOURCE,
         True,
-        id="arn_like_wildcards",
+        id="arn_like_wildcards_per_part",
+    ),
+    pytest.param(
+        _policy(_allow(condition={"ArnLike": {"aws:SourceArn": "arn:aws:events:*:rule/find*"}})),
+        "sns:Publish",
+        WITH_SOURCE,
+        False,
+        id="arn_like_wildcard_does_not_span_parts",
+    ),
+    pytest.param(
+        _policy(_allow(condition={"ArnEquals": {"aws:SourceArn": "arn:aws:events:*:*:rule/*"}})),
+        "sns:Publish",
+        WITH_SOURCE,
+        True,
+        id="arn_equals_takes_wildcards_too",
+    ),
+    pytest.param(
+        _policy(
+            _allow(),
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+            },
+        ),
+        "sns:Publish",
+        NO_KEYS,
+        False,
+        id="deny_to_everyone_applies_to_services",
     ),
     pytest.param(
         _policy(_allow(), {**_allow(), "Effect": "Deny"}),
@@ -145,20 +174,22 @@ def test_evaluator_follows_the_documented_rules(
     assert evaluate(policy, action, context) is allowed
 
 
-def _imports(module: ModuleType) -> set[str]:
-    tree = ast.parse(Path(str(module.__file__)).read_text())
-    return {
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-        if not isinstance(node, ast.ImportFrom) or node.module
-    }
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, ``from a import b`` counted as both ``a`` and ``a.b``."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
 
 
 def test_evaluators_share_no_code() -> None:
-    """The emulator must not import verify's evaluator, nor verify the emulator's."""
-    emulator_imports = _imports(eventbridge) | _imports(iam)
+    """No emulator file imports verify's evaluator, nor does verify import the emulator's."""
+    emulator_files = Path(str(iam.__file__)).parent.glob("*.py")
+    emulator_imports = set().union(*(_imports(path) for path in emulator_files))
     assert "guardduty_ecs.policy" not in emulator_imports
-    assert not any(name.startswith("guardduty_ecs.emulator") for name in _imports(verify))
-    assert not any(name.startswith("guardduty_ecs.emulator") for name in _imports(policy))
+    operator_imports = _imports(Path(str(verify.__file__))) | _imports(Path(str(policy.__file__)))
+    assert not any(name.startswith("guardduty_ecs.emulator") for name in operator_imports)

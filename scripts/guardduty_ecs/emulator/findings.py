@@ -62,8 +62,10 @@ import base64
 import binascii
 import copy
 import json
+import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -487,13 +489,28 @@ def publish_due_updates(detector: Detector, account_id: str, region: str) -> Non
         for finding_id in due:
             del due_at[finding_id]
             published[finding_id] = now
-        if due:
-            publish(
-                account_id,
-                region,
-                FINDING_DETAIL_TYPE,
-                [copy.deepcopy(findings[finding_id]) for finding_id in due],
-            )
+        details = [copy.deepcopy(findings[finding_id]) for finding_id in due]
+    # Delivery (rules, topics, queues) runs outside the lock, as GuardDuty's publishing would.
+    if details:
+        publish(account_id, region, FINDING_DETAIL_TYPE, details)
+
+
+def publish_all_due_updates() -> None:
+    """Publish the due updates of every detector in every account and region."""
+    for account_id, regions in list(guardduty_backends.items()):
+        for region, backend in list(regions.items()):
+            for detector in list(backend.detectors.values()):
+                publish_due_updates(detector, account_id, region)
+
+
+def _publish_as_time_passes(every_seconds: float = 5.0) -> None:
+    """On AWS updates go out when the frequency has passed, whoever asks: so here, too."""
+    while True:
+        time.sleep(every_seconds)
+        try:
+            publish_all_due_updates()
+        except Exception:
+            logging.getLogger(__name__).exception("publishing due finding updates failed")
 
 
 def create_sample_findings(
@@ -524,7 +541,8 @@ def create_sample_findings(
                 published[finding["id"]] = CLOCK.now()
             elif finding["id"] not in due_at:
                 due_at[finding["id"]] = published.get(finding["id"], CLOCK.now()) + frequency
-        publish(account_id, region, FINDING_DETAIL_TYPE, copy.deepcopy(new))
+        details = copy.deepcopy(new)
+    publish(account_id, region, FINDING_DETAIL_TYPE, details)
     publish_due_updates(detector, account_id, region)
     return created
 
@@ -537,10 +555,7 @@ def _advance_clock(request: Any, full_url: str, headers: Any) -> tuple[int, dict
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
         return 400, {}, json.dumps({"message": "advance_seconds must be a number >= 0"})
     CLOCK.advance(seconds)
-    for account_id, regions in guardduty_backends.items():
-        for region, backend in regions.items():
-            for detector in list(backend.detectors.values()):
-                publish_due_updates(detector, account_id, region)
+    publish_all_due_updates()
     return 200, {"Content-Type": "application/json"}, json.dumps({"now": _iso(CLOCK.now())})
 
 
@@ -731,6 +746,7 @@ def install() -> None:
         CLOCK.reset()
 
     MotoAPIBackend.reset = reset  # type: ignore[method-assign]
+    threading.Thread(target=_publish_as_time_passes, daemon=True, name="finding-updates").start()
 
 
 def detectors(account_id: str, region: str) -> list[Detector]:

@@ -94,12 +94,22 @@ def _resource_matches(statement: dict[str, Any], request: Request) -> bool:
     return any(_wildcard(p, request.resource) for p in _values(statement.get("Resource", [])))
 
 
+def _arn_matches(pattern: str, arn: str) -> bool:
+    """ArnEquals and ArnLike alike: "Each of the six colon-delimited components of the ARN is
+    checked separately and each can include multi-character match wildcards (*) or
+    single-character match wildcards (?)" (IAM user guide, "Condition operators")."""
+    wanted, got = pattern.split(":", 5), arn.split(":", 5)
+    return len(wanted) == len(got) == 6 and all(
+        _wildcard(part, value) for part, value in zip(wanted, got, strict=True)
+    )
+
+
 _POSITIVE = {
     "StringEquals": lambda want, got: want == got,
     "StringEqualsIgnoreCase": lambda want, got: want.lower() == got.lower(),
     "StringLike": _wildcard,
-    "ArnEquals": lambda want, got: want == got,
-    "ArnLike": _wildcard,
+    "ArnEquals": _arn_matches,
+    "ArnLike": _arn_matches,
     "Bool": lambda want, got: want.lower() == got.lower(),
 }
 _NEGATED = {
@@ -118,6 +128,8 @@ class UnsupportedCondition(Exception):
 def _operator_holds(operator: str, tests: dict[str, Any], request: Request) -> bool:
     if_exists = operator.endswith("IfExists")
     base = operator.removesuffix("IfExists")
+    if base not in _POSITIVE and base not in _NEGATED and base != "Null":
+        raise UnsupportedCondition(operator)  # before looking at the keys: fail closed always
     for key, wanted in tests.items():
         got = request.key(key)
         wanted_values = [str(value) for value in _values(wanted)]
@@ -132,10 +144,8 @@ def _operator_holds(operator: str, tests: dict[str, Any], request: Request) -> b
             return False
         if base in _POSITIVE:
             holds = any(_POSITIVE[base](value, got) for value in wanted_values)
-        elif base in _NEGATED:
-            holds = not any(_POSITIVE[_NEGATED[base]](value, got) for value in wanted_values)
         else:
-            raise UnsupportedCondition(operator)
+            holds = not any(_POSITIVE[_NEGATED[base]](value, got) for value in wanted_values)
         if not holds:
             return False
     return True

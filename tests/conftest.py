@@ -6,8 +6,10 @@ tree for the session; tests that create AWS resources start from an empty emulat
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import boto3
@@ -32,6 +34,19 @@ from guardduty_ecs.terraform import TerraformSettings, configure_terraform, stag
 def repo_root(request: pytest.FixtureRequest) -> Path:
     """The checkout under test (the pytest root directory), found as the CLI finds it."""
     return find_repository(cwd=Path(str(request.config.rootpath)))
+
+
+@pytest.fixture(scope="session")
+def teardown_script(repo_root: Path) -> ModuleType:
+    """The ecs-fargate example's destroy-time script, imported from the checkout. It makes its
+    boto3 client when called, so the AWS_* environment of that moment is the one it uses."""
+    path = repo_root / "examples" / "ecs-fargate" / "remove_guardduty_endpoint.py"
+    spec = importlib.util.spec_from_file_location("remove_guardduty_endpoint", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,7 @@ VPC, and takes "nothing to delete" (or "already gone") as success."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -25,19 +23,16 @@ MANAGED = [{"Key": "GuardDutyManaged", "Value": "true"}]
 
 @pytest.fixture
 def teardown(
-    repo_root: Path, workbench: Workbench, monkeypatch: pytest.MonkeyPatch, aws_client: Callable
+    teardown_script: ModuleType,
+    workbench: Workbench,
+    monkeypatch: pytest.MonkeyPatch,
+    aws_client: Callable,
 ) -> ModuleType:
-    """The example's script, imported as Terraform runs it: with the AWS_* environment as is."""
+    """The example's script, run as Terraform runs it: with the AWS_* environment as is."""
     for name, value in workbench.environment.items():
         if name.startswith("AWS_"):
             monkeypatch.setenv(name, value)
-    path = repo_root / "examples" / "ecs-fargate" / "remove_guardduty_endpoint.py"
-    spec = importlib.util.spec_from_file_location("remove_guardduty_endpoint", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return teardown_script
 
 
 def _vpc(ec2: Any) -> tuple[str, str]:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.static
-
-
-def _script(repo_root: Path) -> ModuleType:
-    path = repo_root / "examples" / "ecs-fargate" / "remove_guardduty_endpoint.py"
-    spec = importlib.util.spec_from_file_location("remove_guardduty_endpoint_static", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class _Group:
@@ -36,19 +24,19 @@ class _Group:
             raise ClientError({"Error": {"Code": code, "Message": code}}, "DeleteSecurityGroup")
 
 
-def test_a_group_still_in_use_is_retried_until_deleted(repo_root: Path) -> None:
+def test_a_group_still_in_use_is_retried_until_deleted(teardown_script: ModuleType) -> None:
     ec2 = _Group("DependencyViolation", "DependencyViolation")
-    assert _script(repo_root)._delete_group(ec2, "sg-1", deadline=1e18, poll_seconds=0) is True
+    assert teardown_script._delete_group(ec2, "sg-1", deadline=1e18, poll_seconds=0) is True
     assert ec2.calls == 3
 
 
-def test_a_group_already_gone_is_success(repo_root: Path) -> None:
+def test_a_group_already_gone_is_success(teardown_script: ModuleType) -> None:
     ec2 = _Group("InvalidGroup.NotFound")
-    assert _script(repo_root)._delete_group(ec2, "sg-1", deadline=1e18, poll_seconds=0) is False
+    assert teardown_script._delete_group(ec2, "sg-1", deadline=1e18, poll_seconds=0) is False
 
 
-def test_other_errors_and_the_deadline_end_the_wait(repo_root: Path) -> None:
-    script = _script(repo_root)
+def test_other_errors_and_the_deadline_end_the_wait(teardown_script: ModuleType) -> None:
+    script = teardown_script
     with pytest.raises(ClientError, match="UnauthorizedOperation"):
         script._delete_group(_Group("UnauthorizedOperation"), "sg-1", 1e18, 0)
     with pytest.raises(ClientError, match="DependencyViolation"):

@@ -153,9 +153,8 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str) -
 # aws:SourceArn, and aws:SourceOrgID to a AWS KMS policy is not supported for
 # EventBridge-to-encrypted topics". EventBridge user guide, "Using resource-based policies",
 # Amazon SNS permissions: "You can't use Condition blocks in Amazon SNS topic policies for
-# EventBridge." So the KMS and SNS
-# requests of this path carry none of those condition keys: a statement conditioned on them does
-# not apply.
+# EventBridge." So the KMS and SNS requests of this path carry none of those condition keys: a
+# statement conditioned on them does not apply.
 TOPIC_REQUEST_CONTEXT: dict[str, str] = {}
 # Both actions must be allowed (same SNS guide sentence); SQS developer guide, "Configure KMS
 # permissions for AWS services", lists "kms:Decrypt" and "kms:GenerateDataKey" for a queue.
@@ -169,7 +168,8 @@ def dead_letter_request_context(rule: models.Rule) -> dict[str, str]:
     ``sqs:SendMessage`` on the condition ``"ArnEquals": {"aws:SourceArn": "<rule ARN>"}``. SQS
     developer guide, "Configure AWS KMS permissions with confused deputy protection": "When using
     SSE enabled Amazon SQS queues, the following services support aws:SourceArn: ... CloudWatch
-    Events". ``aws:SourceAccount`` is sent along, as for every service-to-service call.
+    Events". ``aws:SourceAccount`` is sent along with it: chosen, the guides show only
+    ``aws:SourceArn`` for this path.
     """
     return {"aws:SourceArn": rule.arn, "aws:SourceAccount": rule.account_id}
 

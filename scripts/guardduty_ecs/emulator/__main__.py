@@ -9,11 +9,13 @@ from moto import server
 from guardduty_ecs.emulator import (
     agent_network,
     coverage,
+    detection_controls,
     ecs,
     eventbridge,
     findings,
     guardduty,
     kms,
+    organization,
     vpc_dependencies,
 )
 
@@ -27,6 +29,8 @@ def install_extensions() -> None:
     agent_network.install()
     vpc_dependencies.install()
     findings.install()
+    organization.install()
+    detection_controls.install()
     coverage.install()
 
 

@@ -66,11 +66,13 @@ import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from moto.events.models import events_backends
+from moto.core.utils import unix_time
+from moto.events.models import _BASE_EVENT_MESSAGE, events_backends
 from moto.guardduty import urls
 from moto.guardduty.models import Detector, guardduty_backends
 from moto.guardduty.responses import GuardDutyResponse
@@ -369,6 +371,64 @@ def state_of(detector: Detector, name: str, factory: Callable[[], Any]) -> Any:
     return detector.__dict__.setdefault(f"_guardduty_ecs_{name}", factory())
 
 
+# Who administers a member account's GuardDuty in a Region; organization.install() sets it.
+ADMINISTRATOR_OF: list[Callable[[str, str], str | None]] = [lambda account_id, region: None]
+
+
+def _put_as(
+    bus_account: str, region: str, event_account: str, detail_type: str, detail: Any
+) -> None:
+    """Deliver one GuardDuty event to the rules of ``bus_account``'s default bus, with
+    ``event_account`` as the event's ``account`` (moto's PutEvents always writes the bus's own)."""
+    backend = events_backends[bus_account][region]
+    bus = backend.describe_event_bus("default")
+    for rule in list(bus.rules.values()):
+        message = copy.deepcopy(_BASE_EVENT_MESSAGE)
+        message.update(
+            {
+                "id": str(uuid.uuid4()),
+                "detail-type": detail_type,
+                "source": GUARDDUTY_SOURCE,
+                "account": event_account,
+                "time": unix_time(),
+                "region": region,
+                "resources": [],
+                "detail": copy.deepcopy(detail),
+                "ingestion-time": unix_time(),
+            }
+        )
+        rule.send_to_targets(message)
+
+
+def publish_findings(account_id: str, region: str, details: list[dict[str, Any]]) -> None:
+    """Publish finding events on the account's default bus and, for a member account, also on
+    its administrator's default bus in the same Region (see ``organization``), with the member's
+    account in ``account`` and ``detail.accountId``."""
+    if not details:
+        return
+    publish(account_id, region, FINDING_DETAIL_TYPE, details)
+    administrator = ADMINISTRATOR_OF[0](account_id, region)
+    if administrator is None:
+        return
+    for detail in details:
+        _put_as(administrator, region, account_id, FINDING_DETAIL_TYPE, detail)
+
+
+def suppressing_filter(detector: Detector, finding: dict[str, Any]) -> str | None:
+    """The name of the highest-ranked ARCHIVE filter (suppression rule) of the detector that
+    matches the finding, if any; a filter whose criteria cannot be evaluated matches nothing."""
+    for rule in sorted(detector.filters.values(), key=lambda f: (f.rank or 0, f.name)):
+        if rule.action != "ARCHIVE":
+            continue
+        criterion = (rule.finding_criteria or {}).get("criterion") or {}
+        try:
+            if criterion and matches(finding, criterion):
+                return str(rule.name)
+        except BadRequestException:
+            continue
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # Sample findings
 # --------------------------------------------------------------------------------------------
@@ -492,7 +552,7 @@ def publish_due_updates(detector: Detector, account_id: str, region: str) -> Non
         details = [copy.deepcopy(findings[finding_id]) for finding_id in due]
     # Delivery (rules, topics, queues) runs outside the lock, as GuardDuty's publishing would.
     if details:
-        publish(account_id, region, FINDING_DETAIL_TYPE, details)
+        publish_findings(account_id, region, details)
 
 
 def publish_all_due_updates() -> None:
@@ -536,13 +596,20 @@ def create_sample_findings(
             finding = _sample_finding(detector, account_id, region, finding_type, previous)
             findings[finding["id"]] = finding
             created.append(finding)
+            if (previous and previous["service"].get("archived")) or suppressing_filter(
+                detector, finding
+            ):
+                # Auto-archived: neither this occurrence nor later ones are published.
+                finding["service"]["archived"] = True
+                due_at.pop(finding["id"], None)
+                continue
             if previous is None:
                 new.append(finding)
                 published[finding["id"]] = CLOCK.now()
             elif finding["id"] not in due_at:
                 due_at[finding["id"]] = published.get(finding["id"], CLOCK.now()) + frequency
         details = copy.deepcopy(new)
-    publish(account_id, region, FINDING_DETAIL_TYPE, details)
+    publish_findings(account_id, region, details)
     publish_due_updates(detector, account_id, region)
     return created
 

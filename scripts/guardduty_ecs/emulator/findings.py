@@ -53,6 +53,25 @@ Emulated semantics, where AWS leaves a choice or this emulator narrows it:
   (``createdAt``, ``updatedAt``, ``service.eventFirstSeen``, ...) as epoch milliseconds.
   Criteria are ANDed. Without ``SortCriteria`` findings come in creation order.
 
+- Suppression (ARCHIVE) filters: a new or repeated sample that matches the criteria of an
+  ARCHIVE filter of the detector (moto's Filter, ``findingCriteria.criterion``, read with
+  ``matches``; filters taken by ``rank``, the highest-ranked matching one suppresses) is stored
+  with ``service.archived`` true and not published; neither are its later occurrences. GuardDuty
+  user guide, "Suppression rules": "Suppressed findings are not sent to AWS Security Hub, Amazon
+  S3 or CloudWatch Events"; "Monitoring archived GuardDuty findings with CloudWatch Events": "For
+  the auto-archived findings, the initial and all subsequent occurrences of these findings
+  (generated after the archiving is complete) are *not* sent to CloudWatch Events." NOOP filters
+  change nothing.
+- Administrator: a finding of a member account (relationship Enabled, see ``organization``) is
+  also put on the default bus of its administrator account in the same Region, with the member's
+  account in ``account`` and ``detail.accountId``. The closest AWS text found is about export
+  ("Exporting findings": "If you enable findings export in a GuardDuty master account, all
+  findings from associated member accounts that are generated in the current Region are also
+  exported to the same location that is configured for the master account") and the user guide's
+  "The administrator account can also perform account management tasks, such as reviewing all
+  generated findings"; that EventBridge events reach the administrator's bus is **chosen** from
+  those (no sentence saying it of EventBridge was found). Coverage events stay on the member's bus.
+
 Findings live on moto's detector object, so they go with the detector and with a reset.
 """
 

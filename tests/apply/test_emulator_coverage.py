@@ -321,3 +321,183 @@ def test_list_coverage_rejects_what_aws_rejects(stack: Stack, request_, message)
         stack.guardduty.list_coverage(DetectorId=stack.detector_id, **request_)
     assert failure.value.response["Error"]["Code"] == "BadRequestException"
     assert message in failure.value.response["Error"]["Message"]
+
+
+def test_pages_follow_the_last_resource_and_orders_follow_changes(stack: Stack) -> None:
+    stack.enable()
+    stack.ecs.register_task_definition(family="app", containerDefinitions=CONTAINERS)
+    for name in ("b", "d", "f", "h"):
+        stack.service(name, family="app")
+    first = stack.guardduty.list_coverage(DetectorId=stack.detector_id, MaxResults=2)
+    assert [r["ResourceId"] for r in first["Resources"]] == ["b", "d"]
+    # A cluster added before the page boundary and one after it: the next page goes on after
+    # "d" (the token holds the last resource, not an offset), with no repeat and no gap.
+    stack.service("a", family="app")
+    stack.service("e", family="app")
+    rest = stack.coverage(NextToken=first["NextToken"])
+    assert [r["ResourceId"] for r in rest] == ["e", "f", "h"]
+
+    stack.ecs.update_service(cluster="f", service="f", desiredCount=0)
+    by_status = stack.coverage(SortCriteria={"AttributeName": "COVERAGE_STATUS", "OrderBy": "DESC"})
+    assert [(r["ResourceId"], r["CoverageStatus"]) for r in by_status] == [
+        ("f", "UNHEALTHY"),
+        ("a", "HEALTHY"),
+        ("b", "HEALTHY"),
+        ("d", "HEALTHY"),
+        ("e", "HEALTHY"),
+        ("h", "HEALTHY"),
+    ]
+    by_issue = stack.coverage(SortCriteria={"AttributeName": "ISSUE", "OrderBy": "DESC"})
+    assert [r["ResourceId"] for r in by_issue] == ["f", "a", "b", "d", "e", "h"], (
+        "resources without an issue come last, by name"
+    )
+    newest = stack.coverage(SortCriteria={"AttributeName": "UPDATED_AT", "OrderBy": "DESC"})
+    assert newest[0]["ResourceId"] == "f"
+    stack.ecs.update_service(cluster="f", service="f", desiredCount=1)
+    stack.ecs.update_service(cluster="f", service="f", desiredCount=0)
+    stack.ecs.update_service(cluster="f", service="f", desiredCount=0)
+    stack.ecs.delete_service(cluster="f", service="f")
+    stack.ecs.delete_cluster(cluster="f")
+    assert [r["ResourceId"] for r in stack.coverage()] == ["a", "b", "d", "e", "h"]
+    assert [
+        r["ResourceId"]
+        for r in stack.coverage(SortCriteria={"AttributeName": "COVERAGE_STATUS", "OrderBy": "ASC"})
+    ] == ["a", "b", "d", "e", "h"]
+
+    with pytest.raises(ClientError) as failure:
+        stack.guardduty.list_coverage(DetectorId=stack.detector_id, NextToken="not a token")
+    assert "nextToken" in failure.value.response["Error"]["Message"]
+
+
+# --------------------------------------------------------------------------------------------
+# An administrator's coverage includes its members'
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def as_account(aws_client: Callable[[str], Any]) -> Callable[[str, str], Any]:
+    """A client of ``service`` that acts as ``account`` (moto's x-moto-account-id header)."""
+
+    def make(service: str, account: str) -> Any:
+        made = aws_client(service)
+        made.meta.events.register(
+            "before-sign.*.*",
+            lambda request, **_: request.headers.__setitem__("x-moto-account-id", account),
+        )
+        return made
+
+    return make
+
+
+@dataclass
+class Organization:
+    admin: Stack
+    member: Stack
+    outsider: Stack
+    member_id: str
+    outsider_id: str
+
+
+@pytest.fixture
+def organization(
+    aws_client: Callable[[str], Any], as_account: Callable[[str, str], Any]
+) -> Organization:
+    """A delegated administrator ("security") with one member ("workload"), and an account of
+    the organization that is not a member ("sandbox"), each with Runtime Monitoring on."""
+    organizations = aws_client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    ids = {
+        name: organizations.create_account(AccountName=name, Email=f"{name}@example.com")[
+            "CreateAccountStatus"
+        ]["AccountId"]
+        for name in ("security", "workload", "sandbox")
+    }
+    aws_client("guardduty").enable_organization_admin_account(AdminAccountId=ids["security"])
+    admin_guardduty = as_account("guardduty", ids["security"])
+    admin = Stack(
+        admin_guardduty,
+        as_account("ecs", ids["security"]),
+        admin_guardduty.create_detector(Enable=True)["DetectorId"],
+    )
+    admin.enable()
+    admin_guardduty.create_members(
+        DetectorId=admin.detector_id,
+        AccountDetails=[{"AccountId": ids["workload"], "Email": "workload@example.com"}],
+    )
+    admin_guardduty.update_member_detectors(
+        DetectorId=admin.detector_id, AccountIds=[ids["workload"]], Features=_features()
+    )
+    member_guardduty = as_account("guardduty", ids["workload"])
+    (member_detector,) = member_guardduty.list_detectors()["DetectorIds"]
+    member = Stack(member_guardduty, as_account("ecs", ids["workload"]), member_detector)
+    outsider_guardduty = as_account("guardduty", ids["sandbox"])
+    outsider = Stack(
+        outsider_guardduty,
+        as_account("ecs", ids["sandbox"]),
+        outsider_guardduty.create_detector(Enable=True)["DetectorId"],
+    )
+    outsider.enable()
+    return Organization(admin, member, outsider, ids["workload"], ids["sandbox"])
+
+
+def test_administrator_lists_its_members_coverage_with_their_account(
+    organization: Organization,
+) -> None:
+    admin, member = organization.admin, organization.member
+    for name in ("alpha", "delta"):
+        admin.service(name)
+    for name in ("bravo", "charlie"):
+        member.service(name)
+    member.service("echo", tags=EXCLUDED)
+    member.service("alpha")  # the same name in another account
+    organization.outsider.service("foxtrot")
+
+    listed = admin.coverage(MaxResults=2)
+    admin_id = listed[0]["AccountId"]
+    assert [(r["ResourceId"], r["AccountId"]) for r in listed] == sorted(
+        [
+            ("alpha", admin_id),
+            ("alpha", organization.member_id),
+            ("bravo", organization.member_id),
+            ("charlie", organization.member_id),
+            ("delta", admin_id),
+            ("echo", organization.member_id),
+        ]
+    ), "every account's clusters, by name, then account; not the outsider's"
+    assert {r["DetectorId"] for r in listed if r["AccountId"] == organization.member_id} == {
+        member.detector_id
+    }, "a member's resource names the member's detector"
+
+    by_status = admin.coverage(SortCriteria={"AttributeName": "COVERAGE_STATUS", "OrderBy": "DESC"})
+    assert [(r["ResourceId"], r["CoverageStatus"]) for r in by_status][:2] == [
+        ("echo", "UNHEALTHY"),
+        ("alpha", "HEALTHY"),
+    ]
+
+    only_member = admin.coverage(
+        FilterCriteria={
+            "FilterCriterion": [
+                {
+                    "CriterionKey": "ACCOUNT_ID",
+                    "FilterCondition": {"Equals": [organization.member_id]},
+                }
+            ]
+        }
+    )
+    assert [r["ResourceId"] for r in only_member] == ["alpha", "bravo", "charlie", "echo"]
+    statistics = admin.guardduty.get_coverage_statistics(
+        DetectorId=admin.detector_id, StatisticsType=["COUNT_BY_COVERAGE_STATUS"]
+    )["CoverageStatistics"]
+    assert statistics == {"CountByCoverageStatus": {"HEALTHY": 5, "UNHEALTHY": 1}}
+
+    assert [r["ResourceId"] for r in member.coverage()] == ["alpha", "bravo", "charlie", "echo"], (
+        "a member sees only its own"
+    )
+    assert [r["ResourceId"] for r in organization.outsider.coverage()] == ["foxtrot"]
+
+    admin.guardduty.disassociate_members(
+        DetectorId=admin.detector_id, AccountIds=[organization.member_id]
+    )
+    assert [r["ResourceId"] for r in admin.coverage()] == ["alpha", "delta"], (
+        "a member that is no longer Enabled leaves the administrator's coverage"
+    )

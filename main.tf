@@ -28,3 +28,29 @@ module "alerts" {
   create_alarms           = var.alerts.create_alarms
   tags                    = var.tags
 }
+
+module "detection_controls" {
+  source = "./modules/detection-controls"
+
+  create            = var.create
+  detector_id       = module.runtime_monitoring.detector_id
+  filters           = var.filters
+  ip_sets           = var.ip_sets
+  threat_intel_sets = var.threat_intel_sets
+  list_bucket       = var.list_bucket
+  tags              = var.tags
+}
+
+module "findings_export" {
+  source = "./modules/findings-export"
+
+  # The export exists when it is described at all.
+  create          = var.create && var.findings_export != null
+  detector_id     = module.runtime_monitoring.detector_id
+  bucket_name     = try(var.findings_export.bucket_name, null)
+  create_bucket   = try(var.findings_export.create_bucket, null)
+  prefix          = try(var.findings_export.prefix, null)
+  kms_key_arn     = try(var.findings_export.kms_key_arn, null)
+  expiration_days = try(var.findings_export.expiration_days, null)
+  tags            = var.tags
+}

@@ -97,3 +97,53 @@ output "kms_key_policy_json" {
   description = "Key policy statements that let EventBridge (with no aws:Source* condition, which EventBridge-to-encrypted topics do not support) and the alert alarms use the key; merge them into the policy of a key given in alerts.kms_key_arn."
   value       = module.alerts.kms_key_policy_json
 }
+
+output "filter_arns" {
+  description = "ARNs of the filters, by name."
+  value       = module.detection_controls.filter_arns
+}
+
+output "ip_set_ids" {
+  description = "IDs of the trusted IP lists, by name."
+  value       = module.detection_controls.ip_set_ids
+}
+
+output "threat_intel_set_ids" {
+  description = "IDs of the threat lists, by name."
+  value       = module.detection_controls.threat_intel_set_ids
+}
+
+output "list_locations" {
+  description = "S3 URL of every list GuardDuty reads, by kind and name (ip-sets/<name>, threat-intel-sets/<name>)."
+  value       = module.detection_controls.list_locations
+}
+
+output "publishing_destination_id" {
+  description = "ID of the findings export's publishing destination (null without findings_export)."
+  value       = module.findings_export.publishing_destination_id
+}
+
+output "findings_bucket_arn" {
+  description = "ARN of the bucket the findings are exported to (null without findings_export)."
+  value       = module.findings_export.findings_bucket_arn
+}
+
+output "findings_destination_arn" {
+  description = "ARN of the folder GuardDuty exports findings to: the bucket and the prefix (null without findings_export)."
+  value       = module.findings_export.findings_destination_arn
+}
+
+output "findings_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the exported findings (null without findings_export)."
+  value       = module.findings_export.findings_kms_key_arn
+}
+
+output "findings_bucket_policy_json" {
+  description = "The bucket policy GuardDuty needs for the export, to merge into a bucket the module does not create (null without findings_export)."
+  value       = module.findings_export.findings_bucket_policy_json
+}
+
+output "findings_kms_key_policy_json" {
+  description = "The key policy statement GuardDuty needs for the export, to merge into a key the module does not create (null without findings_export)."
+  value       = module.findings_export.findings_kms_key_policy_json
+}

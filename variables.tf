@@ -95,6 +95,71 @@ variable "alerts" {
   nullable = false
 }
 
+variable "filters" {
+  description = "Suppression rules and saved filters, by name; see modules/detection-controls for each attribute (action ARCHIVE or NOOP, default ARCHIVE; rank 1-100; criteria by finding attribute). ARCHIVE suppresses: GuardDuty does not send archived findings to EventBridge, so they do not alert."
+  type = map(object({
+    action      = optional(string)
+    rank        = number
+    description = optional(string)
+    criteria = map(object({
+      equals                = optional(list(string))
+      not_equals            = optional(list(string))
+      greater_than          = optional(string)
+      greater_than_or_equal = optional(string)
+      less_than             = optional(string)
+      less_than_or_equal    = optional(string)
+    }))
+  }))
+  default = null
+}
+
+variable "ip_sets" {
+  description = "Trusted IP lists (at most one), by name; each an existing S3 object (location) or the list itself (content, written to list_bucket), with format (default TXT) and activate (default true). See modules/detection-controls."
+  type = map(object({
+    format   = optional(string)
+    activate = optional(bool)
+    location = optional(string)
+    content  = optional(string)
+  }))
+  default = null
+}
+
+variable "threat_intel_sets" {
+  description = "Threat lists (at most six), by name, with the attributes of ip_sets. See modules/detection-controls."
+  type = map(object({
+    format   = optional(string)
+    activate = optional(bool)
+    location = optional(string)
+    content  = optional(string)
+  }))
+  default = null
+}
+
+variable "list_bucket" {
+  description = "Name of an existing S3 bucket to which the lists given with content are written (modules/detection-controls)."
+  type        = string
+  default     = null
+}
+
+variable "findings_export" {
+  description = <<-EOT
+    Export of findings to S3 (modules/findings-export); null (the default) exports nothing. An unset attribute takes that module's default:
+    - bucket_name: the bucket to create, or an existing one (required).
+    - create_bucket: create the bucket, private, versioned, KMS-encrypted and TLS-only (default true).
+    - prefix: key prefix of the findings (default "guardduty").
+    - kms_key_arn: an existing customer-managed key instead of creating one.
+    - expiration_days: days after which exported findings are deleted from a created bucket; 0 keeps them (default 365).
+  EOT
+  type = object({
+    bucket_name     = string
+    create_bucket   = optional(bool)
+    prefix          = optional(string)
+    kms_key_arn     = optional(string)
+    expiration_days = optional(number)
+  })
+  default = null
+}
+
 variable "tags" {
   description = "Tags for every taggable resource of the module."
   type        = map(string)

@@ -9,7 +9,12 @@ import pytest
 
 pytestmark = pytest.mark.static
 
-COMPOSED = ("modules/runtime-monitoring", "modules/alerts")
+COMPOSED = (
+    "modules/runtime-monitoring",
+    "modules/alerts",
+    "modules/detection-controls",
+    "modules/findings-export",
+)
 OUTPUT = re.compile(r'^output "(\w+)"', re.MULTILINE)
 
 

@@ -62,11 +62,23 @@ def _demo(args: argparse.Namespace) -> int:
 def _benchmark(args: argparse.Namespace) -> int:
     benchmark = _harness("benchmark")
     work_dir = Path(args.work_dir) if args.work_dir else None
+    if args.coverage_accounts:
+        org = benchmark.measure_organization_coverage(
+            args.coverage_accounts, args.coverage_regions, args.coverage_clusters or 10, work_dir
+        )
+        print(
+            f"coverage of {org.accounts} member accounts x {org.regions} regions x "
+            f"{org.clusters} clusters, from the delegated administrator: {org.rows} rows of "
+            f"{org.accounts_seen} accounts in {org.api_calls} API calls, {org.seconds:.2f}s "
+            f"(built in {org.build_seconds:.1f}s)"
+        )
+        return EXIT_OK
     if args.coverage_clusters:
         figures = benchmark.measure_coverage(args.coverage_clusters, work_dir)
         print(
             f"coverage of {figures.clusters} clusters: {figures.rows} rows in "
-            f"{figures.api_calls} API calls, {figures.seconds:.2f}s"
+            f"{figures.api_calls} API calls, {figures.seconds:.2f}s "
+            f"(built in {figures.build_seconds:.1f}s)"
         )
         return EXIT_OK
     summary = benchmark.measure_alert_latency(args.events, find_repository(args.repo), work_dir)
@@ -75,11 +87,12 @@ def _benchmark(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
+    accounts = coverage_report.account_ids(args.account)
     session = session_from_environment(dict(os.environ))
     regions = args.region or [session.region_name or ""]
     if not all(regions):
         raise UserError("give --region (or set AWS_REGION)")
-    results = coverage_report.coverage(session, regions)
+    results = coverage_report.coverage(session, regions, accounts=accounts)
     coverage_report.report(results, sys.stdout, as_json=args.json)
     return EXIT_OK if coverage_report.is_healthy(results) else EXIT_CHECK_FAILED
 
@@ -227,7 +240,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--coverage-clusters",
         type=int,
         metavar="N",
-        help="instead, time `guardduty-ecs coverage` over N monitored Fargate clusters",
+        help="instead, time `guardduty-ecs coverage` over N monitored Fargate clusters "
+        "(per member account and region with --coverage-accounts; default there 10)",
+    )
+    bench.add_argument(
+        "--coverage-accounts",
+        type=int,
+        metavar="N",
+        help="instead, time `guardduty-ecs coverage` from a delegated GuardDuty administrator "
+        "over N member accounts, each with --coverage-clusters clusters with a running Fargate "
+        "task in each of --coverage-regions regions",
+    )
+    bench.add_argument(
+        "--coverage-regions",
+        type=int,
+        default=1,
+        metavar="N",
+        help="regions of --coverage-accounts (default 1; at most 8)",
     )
     bench.add_argument("--work-dir", help="keep Terraform working files here instead of a temp dir")
     _add_repo(bench)
@@ -240,6 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cover.add_argument(
         "--region", action="append", help="a region to read (repeat for more; default AWS_REGION)"
+    )
+    cover.add_argument(
+        "--account",
+        action="append",
+        metavar="ACCOUNT_ID",
+        help="only this account's resources (repeat for more; from a GuardDuty administrator, "
+        "its members' too; default: every account ListCoverage returns)",
     )
     cover.add_argument("--json", action="store_true", help="print the coverage as JSON")
     cover.set_defaults(handler=_coverage)

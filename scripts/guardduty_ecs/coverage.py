@@ -1,12 +1,22 @@
 """``guardduty-ecs coverage``: Runtime Monitoring coverage of ECS clusters and EC2 instances.
 
 Pages through GuardDuty's ListCoverage (50 resources a call, the API's maximum) for each region,
-all regions at once; the number of calls grows with pages, not with clusters.
+all regions at once. A region with N resources costs 1 + max(1, ceil(N / 50)) calls
+(ListDetectors, then the pages): 10,000 clusters are 201 calls, whatever the accounts.
+
+Called from a GuardDuty administrator account, ListCoverage also returns the resources of its
+member accounts ("If you're a GuardDuty administrator, you can retrieve all resources associated
+with the active member accounts in your organization.", API reference, ListCoverage), each with
+its ``accountId``: the table has an ACCOUNT column, ``--account`` keeps some accounts (sent as
+the ACCOUNT_ID criterion, so the pages hold only those), and the report ends with totals per
+account and for the organization.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
@@ -14,9 +24,11 @@ from typing import Any, TextIO
 import boto3
 
 from guardduty_ecs.aws import client
+from guardduty_ecs.errors import UserError
 
 PAGE_SIZE = 50  # ListCoverage's maximum MaxResults
 RESOURCE_TYPES = ("ECS", "EC2")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,7 @@ class CoveredResource:
     """One row of the coverage table."""
 
     region: str
+    account: str
     resource_type: str
     resource: str
     status: str
@@ -61,14 +74,33 @@ def _row(region: str, item: dict[str, Any]) -> CoveredResource:
         resource, management, issues = item.get("ResourceId", ""), "", [item.get("Issue", "")]
     issue = "; ".join(dict.fromkeys(text for text in issues if text))
     return CoveredResource(
-        region, resource_type, resource, item.get("CoverageStatus", ""), management, issue
+        region,
+        item.get("AccountId", ""),
+        resource_type,
+        resource,
+        item.get("CoverageStatus", ""),
+        management,
+        issue,
     )
 
 
+def account_ids(values: list[str] | None) -> list[str]:
+    """The ``--account`` values, checked: 12-digit AWS account IDs, each once."""
+    accounts = [value.strip() for value in values or []]
+    for account in accounts:
+        if not ACCOUNT_ID.match(account):
+            raise UserError(f"--account takes a 12-digit AWS account ID, not {account!r}")
+    return list(dict.fromkeys(accounts))
+
+
 def region_coverage(
-    session: boto3.Session, region: str, endpoint_url: str | None = None
+    session: boto3.Session,
+    region: str,
+    endpoint_url: str | None = None,
+    accounts: list[str] | None = None,
 ) -> RegionCoverage:
-    """Every ECS and EC2 coverage resource of the region's detector."""
+    """Every ECS and EC2 coverage resource of the region's detector (and, for an administrator,
+    of its members), only of ``accounts`` if given."""
     result = RegionCoverage(region)
     guardduty = client(session, "guardduty", endpoint_url, region)
     try:
@@ -77,19 +109,19 @@ def region_coverage(
         if not detectors:
             result.error = "no GuardDuty detector"
             return result
+        criteria: list[dict[str, Any]] = [
+            {"CriterionKey": "RESOURCE_TYPE", "FilterCondition": {"Equals": list(RESOURCE_TYPES)}}
+        ]
+        if accounts:
+            criteria.append(
+                {"CriterionKey": "ACCOUNT_ID", "FilterCondition": {"Equals": list(accounts)}}
+            )
         token = ""
         while True:
             request: dict[str, Any] = {
                 "DetectorId": detectors[0],
                 "MaxResults": PAGE_SIZE,
-                "FilterCriteria": {
-                    "FilterCriterion": [
-                        {
-                            "CriterionKey": "RESOURCE_TYPE",
-                            "FilterCondition": {"Equals": list(RESOURCE_TYPES)},
-                        }
-                    ]
-                },
+                "FilterCriteria": {"FilterCriterion": criteria},
                 "SortCriteria": {"AttributeName": "COVERAGE_STATUS", "OrderBy": "DESC"},
             }
             if token:
@@ -106,13 +138,48 @@ def region_coverage(
 
 
 def coverage(
-    session: boto3.Session, regions: list[str], endpoint_url: str | None = None
+    session: boto3.Session,
+    regions: list[str],
+    endpoint_url: str | None = None,
+    accounts: list[str] | None = None,
 ) -> list[RegionCoverage]:
     """Coverage of every region, fetched in parallel, in the order of ``regions``."""
     with ThreadPoolExecutor(max_workers=min(8, len(regions)) or 1) as pool:
         return list(
-            pool.map(lambda region: region_coverage(session, region, endpoint_url), regions)
+            pool.map(
+                lambda region: region_coverage(session, region, endpoint_url, accounts), regions
+            )
         )
+
+
+@dataclass(frozen=True)
+class AccountTotals:
+    """Resources, covered (HEALTHY) and not healthy, of one account (or all: ``account`` "")."""
+
+    account: str
+    resources: int
+    covered: int
+    unhealthy: int
+
+
+def totals(results: list[RegionCoverage]) -> list[AccountTotals]:
+    """Per account, sorted, then the organization (``account`` ""), over every region."""
+    rows = [row for result in results for row in result.resources]
+    counts: Counter[tuple[str, bool]] = Counter(
+        (row.account, row.status == "HEALTHY") for row in rows
+    )
+    accounts = sorted({row.account for row in rows})
+    per_account = [
+        AccountTotals(
+            account,
+            counts[(account, True)] + counts[(account, False)],
+            counts[(account, True)],
+            counts[(account, False)],
+        )
+        for account in accounts
+    ]
+    covered = sum(item.covered for item in per_account)
+    return [*per_account, AccountTotals("", len(rows), covered, len(rows) - covered)]
 
 
 def is_healthy(results: list[RegionCoverage]) -> bool:
@@ -141,20 +208,39 @@ def report(results: list[RegionCoverage], out: TextIO, as_json: bool = False) ->
         out.write("\n")
         return
     rows = [row for result in results for row in result.resources]
-    headers = ("REGION", "TYPE", "RESOURCE", "STATUS", "MANAGEMENT", "ISSUE")
-    table = [headers] + [
-        (r.region, r.resource_type, r.resource, r.status, r.management_type, r.issue) for r in rows
-    ]
-    widths = [max(len(line[column]) for line in table) for column in range(len(headers) - 1)]
-    for line in table:
-        cells = [cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)]
-        out.write("  ".join([*cells, line[-1]]).rstrip() + "\n")
+    headers = ("REGION", "ACCOUNT", "TYPE", "RESOURCE", "STATUS", "MANAGEMENT", "ISSUE")
+    _table(
+        out,
+        [headers]
+        + [
+            (r.region, r.account, r.resource_type, r.resource, r.status, r.management_type, r.issue)
+            for r in rows
+        ],
+    )
     for result in results:
         if result.error:
             out.write(f"{result.region}: {result.error}\n")
+    if rows:
+        out.write("\n")
+        _table(
+            out,
+            [("ACCOUNT", "RESOURCES", "COVERED", "UNHEALTHY")]
+            + [
+                (t.account or "all accounts", str(t.resources), str(t.covered), str(t.unhealthy))
+                for t in totals(results)
+            ],
+        )
     unhealthy = sum(row.status != "HEALTHY" for row in rows)
     calls = sum(result.api_calls for result in results)
     out.write(
         f"{len(rows)} resources, {unhealthy} not healthy, in {len(results)} regions "
         f"({calls} API calls)\n"
     )
+
+
+def _table(out: TextIO, table: list[tuple[str, ...]]) -> None:
+    """Columns padded to their widest cell; the last column is not padded."""
+    widths = [max(len(line[column]) for line in table) for column in range(len(table[0]) - 1)]
+    for line in table:
+        cells = [cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)]
+        out.write("  ".join([*cells, line[-1]]).rstrip() + "\n")

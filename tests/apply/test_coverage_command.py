@@ -9,9 +9,10 @@ from typing import Any
 import boto3
 import pytest
 
-from guardduty_ecs.benchmark import measure_coverage
-from guardduty_ecs.coverage import coverage, is_healthy
+from guardduty_ecs.benchmark import measure_coverage, measure_organization_coverage
+from guardduty_ecs.coverage import AccountTotals, coverage, is_healthy, totals
 from guardduty_ecs.workloads import (
+    RUNTIME_MONITORING_WITH_FARGATE_AGENT,
     enable_fargate_runtime_monitoring,
     register_fargate_task_definition,
 )
@@ -30,6 +31,14 @@ pytestmark = [
 def test_calls_grow_with_pages_not_with_clusters(tmp_path: Path) -> None:
     figures = measure_coverage(120, tmp_path)
     assert (figures.rows, figures.api_calls) == (120, 1 + 3)  # ListDetectors + 3 pages of 50
+    assert figures.build_seconds > 0
+
+
+def test_organization_benchmark_reads_every_member_in_every_region(tmp_path: Path) -> None:
+    figures = measure_organization_coverage(3, 2, 20, tmp_path)
+    assert figures.rows == 3 * 2 * 20
+    assert figures.accounts_seen == 3, "the members' rows, the administrator has no clusters"
+    assert figures.api_calls == 2 * (1 + 2), "per region: ListDetectors + 2 pages for 60 rows"
 
 
 def test_a_service_scaled_to_zero_makes_the_verdict_unhealthy(
@@ -56,3 +65,69 @@ def test_a_service_scaled_to_zero_makes_the_verdict_unhealthy(
     assert [(row.resource, row.status) for row in us_east.resources] == [("payments", "UNHEALTHY")]
     assert eu_west.error == "no GuardDuty detector"
     assert not is_healthy([us_east])
+
+
+def test_administrator_reads_its_members_and_filters_by_account(
+    aws_client: Callable[[str], Any], aws_session: boto3.Session
+) -> None:
+    organizations = aws_client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    admin, member = (
+        organizations.create_account(AccountName=name, Email=f"{name}@example.com")[
+            "CreateAccountStatus"
+        ]["AccountId"]
+        for name in ("security", "workload")
+    )
+    aws_client("guardduty").enable_organization_admin_account(AdminAccountId=admin)
+
+    def as_account(service: str, account: str) -> Any:
+        made = aws_client(service)
+        made.meta.events.register(
+            "before-sign.*.*",
+            lambda request, **_: request.headers.__setitem__("x-moto-account-id", account),
+        )
+        return made
+
+    guardduty = as_account("guardduty", admin)
+    detector = enable_fargate_runtime_monitoring(guardduty)
+    guardduty.create_members(
+        DetectorId=detector, AccountDetails=[{"AccountId": member, "Email": "w@example.com"}]
+    )
+    guardduty.update_member_detectors(
+        DetectorId=detector, AccountIds=[member], Features=RUNTIME_MONITORING_WITH_FARGATE_AGENT
+    )
+    for account, cluster, count in ((admin, "hq", 1), (member, "shop", 0)):
+        ecs = as_account("ecs", account)
+        ecs.create_cluster(clusterName=cluster)
+        register_fargate_task_definition(ecs)
+        ecs.create_service(
+            cluster=cluster,
+            serviceName="app",
+            taskDefinition="app",
+            desiredCount=1,
+            launchType="FARGATE",
+        )
+        ecs.update_service(cluster=cluster, service="app", desiredCount=count)
+
+    credentials = aws_session.get_credentials()
+    session = boto3.Session(
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        region_name="us-east-1",
+    )
+    session.events.register(
+        "before-sign.*.*",
+        lambda request, **_: request.headers.__setitem__("x-moto-account-id", admin),
+    )
+    endpoint = guardduty.meta.endpoint_url
+    (everything,) = coverage(session, ["us-east-1"], endpoint)
+    assert [(row.account, row.resource, row.status) for row in everything.resources] == [
+        (member, "shop", "UNHEALTHY"),
+        (admin, "hq", "HEALTHY"),
+    ]
+    per_account = [AccountTotals(admin, 1, 1, 0), AccountTotals(member, 1, 0, 1)]
+    per_account.sort(key=lambda total: total.account)
+    assert totals([everything]) == [*per_account, AccountTotals("", 2, 1, 1)]
+    (only_admin,) = coverage(session, ["us-east-1"], endpoint, accounts=[admin])
+    assert [(row.account, row.resource) for row in only_admin.resources] == [(admin, "hq")]
+    assert is_healthy([only_admin])

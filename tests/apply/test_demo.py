@@ -20,7 +20,8 @@ def test_demo_runs_the_blog_scenario(repo_root: Path, tmp_path: Path) -> None:
     run_demo(out, repo_root, tmp_path)
     report = out.getvalue()
     # Coverage healthy after apply, and again once the service is restored.
-    assert report.count("us-east-1  ECS   guardduty-fargate  HEALTHY  AUTO_MANAGED") == 2
+    row = "us-east-1  123456789012  ECS   guardduty-fargate  HEALTHY  AUTO_MANAGED"
+    assert report.count(row) == 2
     # The Unhealthy alert and the finding alerts, as the e-mail reads them.
     assert '"GuardDuty Runtime Monitoring coverage is UNHEALTHY (was HEALTHY)"' in report
     assert '"Type: Execution:Runtime/ReverseShell"' in report

@@ -19,6 +19,7 @@ module "alerts" {
   email_addresses         = var.alerts.email_addresses
   finding_types           = var.alerts.finding_types
   min_severity            = var.alerts.min_severity
+  notify_on_findings      = var.alerts.notify_on_findings
   notify_on_unhealthy     = var.alerts.notify_on_unhealthy
   notify_on_healthy       = var.alerts.notify_on_healthy
   coverage_resource_types = var.alerts.coverage_resource_types

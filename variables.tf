@@ -67,6 +67,7 @@ variable "alerts" {
     - email_addresses: addresses to subscribe; each must confirm the mail AWS sends (default none).
     - finding_types: finding types to alert on; empty (the default) means every Runtime Monitoring type, <Purpose>:Runtime/<Name>, new ones included.
     - min_severity: lowest severity that alerts, 1.0-10.0: Low 1-3.9, Medium 4-6.9, High 7-8.9, Critical 9-10 (default 4).
+    - notify_on_findings: alert on findings (default true); false in organization members, whose findings alert in the administrator account.
     - notify_on_unhealthy / notify_on_healthy: alert on "GuardDuty Runtime Protection Unhealthy" / "... Healthy" (defaults true / false).
     - coverage_resource_types: resource types whose coverage changes alert: ECS, EC2, EKS (default ECS and EC2).
     - sns_topic_arn: an existing topic to use instead of creating one (its policy is left alone; see the sns_topic_policy_json output).
@@ -80,6 +81,7 @@ variable "alerts" {
     email_addresses         = optional(list(string))
     finding_types           = optional(list(string))
     min_severity            = optional(number)
+    notify_on_findings      = optional(bool)
     notify_on_unhealthy     = optional(bool)
     notify_on_healthy       = optional(bool)
     coverage_resource_types = optional(list(string))

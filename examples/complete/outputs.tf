@@ -52,3 +52,23 @@ output "dead_letter_queue_url" {
   description = "URL of the dead-letter queue of the alert rules."
   value       = module.guardduty.dead_letter_queue_url
 }
+
+output "filter_arns" {
+  description = "ARNs of the suppression rules, by name."
+  value       = module.guardduty.filter_arns
+}
+
+output "list_locations" {
+  description = "S3 URL of each trusted IP list and threat list."
+  value       = module.guardduty.list_locations
+}
+
+output "publishing_destination_id" {
+  description = "ID of the findings export."
+  value       = module.guardduty.publishing_destination_id
+}
+
+output "findings_bucket_arn" {
+  description = "ARN of the bucket the findings are exported to."
+  value       = module.guardduty.findings_bucket_arn
+}

@@ -37,7 +37,7 @@ locals {
       name     = "${var.name}-findings-${key}"
       band     = band.name
       severity = [">=", max(band.from, var.min_severity), band.upper_operator, band.to]
-    } if var.create && (band.upper_operator == "<" ? var.min_severity < band.to : var.min_severity <= band.to)
+    } if var.create && var.notify_on_findings && (band.upper_operator == "<" ? var.min_severity < band.to : var.min_severity <= band.to)
   }
 
   # Every Runtime Monitoring type is <Purpose>:Runtime/<Name>; the wildcard also matches types

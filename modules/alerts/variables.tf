@@ -59,6 +59,13 @@ variable "min_severity" {
   }
 }
 
+variable "notify_on_findings" {
+  description = "Alert on Runtime Monitoring findings. Set to false in the member accounts of an organization: their findings already reach the delegated administrator's event bus and alert there, while their coverage events are published only on their own bus, so a member deploys the coverage alerts alone."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "notify_on_unhealthy" {
   description = "Alert when the Runtime Monitoring coverage of a resource becomes unhealthy (the \"GuardDuty Runtime Protection Unhealthy\" event): the agent stopped reporting, or could not be deployed."
   type        = bool

@@ -1,6 +1,6 @@
 output "publishing_destination_id" {
   description = "ID of the publishing destination, or null when create is false."
-  value       = try(aws_guardduty_publishing_destination.this[0].id, null)
+  value       = try(split(":", aws_guardduty_publishing_destination.this[0].id)[1], null)
 }
 
 output "findings_bucket_arn" {

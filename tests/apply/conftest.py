@@ -65,3 +65,64 @@ def events_to_probe(
             return lambda: [json.loads(alert.text) for alert in probe.receive()]
 
         yield route
+
+
+# The account of the emulator's test credentials: the organization's management account.
+MANAGEMENT_ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def as_account(
+    aws_session: boto3.Session, clean_emulator: EmulatorProcess
+) -> Callable[[str, str], Any]:
+    """A client of ``service`` that acts as ``account`` (moto's x-moto-account-id header)."""
+
+    def make(service: str, account: str) -> Any:
+        made = client(aws_session, service, clean_emulator.endpoint_url)
+
+        def add_header(request: Any, **_: Any) -> None:
+            request.headers["x-moto-account-id"] = account
+
+        made.meta.events.register("before-sign.*.*", add_header)
+        return made
+
+    return make
+
+
+@pytest.fixture
+def organization(aws_client: Callable[[str], Any]) -> dict[str, str]:
+    """An organization of the management account with two more accounts."""
+    organizations = aws_client("organizations")
+    assert organizations.describe_organization  # the caller is the management account
+    organizations.create_organization(FeatureSet="ALL")
+    for name in ("security", "workload"):
+        organizations.create_account(AccountName=name, Email=f"{name}@example.com")
+    accounts = {a["Name"]: a["Id"] for a in organizations.list_accounts()["Accounts"]}
+    return {
+        "management": MANAGEMENT_ACCOUNT,
+        "security": accounts["security"],
+        "workload": accounts["workload"],
+    }
+
+
+@pytest.fixture
+def account_session(
+    aws_session: boto3.Session, clean_emulator: EmulatorProcess
+) -> Callable[[str], boto3.Session]:
+    """A session in another account of the emulator, by assuming a role there: moto answers
+    each request in the account of the role whose credentials signed it, as AWS does."""
+
+    def assume(account: str) -> boto3.Session:
+        sts = client(aws_session, "sts", clean_emulator.endpoint_url)
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            RoleSessionName="guardduty-ecs-tests",
+        )["Credentials"]
+        return boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=aws_session.region_name,
+        )
+
+    return assume

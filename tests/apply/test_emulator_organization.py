@@ -11,48 +11,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from guardduty_ecs.aws import client
-from guardduty_ecs.emulator import EmulatorProcess
-
 pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
-MANAGEMENT = "123456789012"  # the account of the emulator's test credentials
 OUTSIDER = "999988887777"
 REVERSE_SHELL = "Execution:Runtime/ReverseShell"
-
-
-@pytest.fixture
-def as_account(
-    aws_session: boto3.Session, clean_emulator: EmulatorProcess
-) -> Callable[[str, str], Any]:
-    """A client of ``service`` that acts as ``account`` (moto's x-moto-account-id header)."""
-
-    def make(service: str, account: str) -> Any:
-        made = client(aws_session, service, clean_emulator.endpoint_url)
-
-        def add_header(request: Any, **_: Any) -> None:
-            request.headers["x-moto-account-id"] = account
-
-        made.meta.events.register("before-sign.*.*", add_header)
-        return made
-
-    return make
-
-
-@pytest.fixture
-def organization(aws_client: Callable[[str], Any]) -> dict[str, str]:
-    """An organization of the management account with two more accounts."""
-    organizations = aws_client("organizations")
-    assert organizations.describe_organization  # the caller is the management account
-    organizations.create_organization(FeatureSet="ALL")
-    for name in ("security", "workload"):
-        organizations.create_account(AccountName=name, Email=f"{name}@example.com")
-    accounts = {a["Name"]: a["Id"] for a in organizations.list_accounts()["Accounts"]}
-    return {
-        "management": MANAGEMENT,
-        "security": accounts["security"],
-        "workload": accounts["workload"],
-    }
 
 
 @pytest.fixture
@@ -98,7 +60,7 @@ def test_admin_is_designated_by_the_management_account_and_disabled(
         lambda: guardduty.enable_organization_admin_account(AdminAccountId=organization["workload"])
     )
     # Per Region: another Region has none.
-    west = as_account("guardduty", MANAGEMENT)
+    west = as_account("guardduty", organization["management"])
     west_client = boto3.client(
         "guardduty",
         endpoint_url=west.meta.endpoint_url,

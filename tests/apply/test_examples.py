@@ -41,6 +41,8 @@ class Expected:
     tags: dict[str, str]
     # GuardDuty adds its own endpoint to the example's VPC, which destroy must remove.
     guardduty_endpoint_in_vpc: bool = False
+    # A suppression rule, active trusted IP and threat lists, and a findings export.
+    detection_controls: bool = False
 
 
 EXAMPLES = {
@@ -59,12 +61,40 @@ EXAMPLES = {
         agents_enabled=frozenset(AGENT_MODES),
         plans_enabled=frozenset(PROTECTION_PLANS),
         tags={"Example": "complete", "Repository": "terraform-aws-guardduty-ecs-runtime"},
+        detection_controls=True,
     ),
 }
 
 
 def _status(enabled: bool) -> str:
     return "ENABLED" if enabled else "DISABLED"
+
+
+def _assert_detection_controls(guardduty: Any, outputs: dict[str, Any]) -> None:
+    """The filter, the lists and the export are in place, and GuardDuty can use them."""
+    detector_id = outputs["detector_id"]
+    (name,) = outputs["filter_arns"]
+    assert guardduty.get_filter(DetectorId=detector_id, FilterName=name)["Action"] == "ARCHIVE"
+    (ip_set_id,) = guardduty.list_ip_sets(DetectorId=detector_id)["IpSetIds"]
+    ip_set = guardduty.get_ip_set(DetectorId=detector_id, IpSetId=ip_set_id)
+    assert (ip_set["Status"], ip_set["Location"]) == (
+        "ACTIVE",
+        outputs["list_locations"]["ip-sets/office"],
+    )
+    (threat_set_id,) = guardduty.list_threat_intel_sets(DetectorId=detector_id)["ThreatIntelSetIds"]
+    threat_set = guardduty.get_threat_intel_set(
+        DetectorId=detector_id, ThreatIntelSetId=threat_set_id
+    )
+    assert threat_set["Status"] == "ACTIVE"
+    # PUBLISHING only when the bucket and key policies let GuardDuty write (the emulator
+    # evaluates them as the "Exporting findings" page documents).
+    destination = guardduty.describe_publishing_destination(
+        DetectorId=detector_id, DestinationId=outputs["publishing_destination_id"]
+    )
+    assert destination["Status"] == "PUBLISHING"
+    assert destination["DestinationProperties"]["DestinationArn"].startswith(
+        outputs["findings_bucket_arn"] + "/"
+    )
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
@@ -109,6 +139,9 @@ def test_example_lifecycle(
             assert [e["ServiceName"] for e in endpoints] == [
                 "com.amazonaws.us-east-1.guardduty-data"
             ]
+
+        if expected.detection_controls:
+            _assert_detection_controls(aws_client("guardduty"), outputs)
 
         assert stack.pending_changes() == [], "a second plan must be empty"
     finally:

@@ -61,7 +61,13 @@ Emulated semantics, where AWS leaves a choice or this emulator narrows it:
   S3 or CloudWatch Events"; "Monitoring archived GuardDuty findings with CloudWatch Events": "For
   the auto-archived findings, the initial and all subsequent occurrences of these findings
   (generated after the archiving is complete) are *not* sent to CloudWatch Events." NOOP filters
-  change nothing.
+  change nothing. A member account's finding is also held against its administrator's ARCHIVE
+  filters in the same Region: the administrator customizes "findings within the GuardDuty
+  network through the creation and management of suppression rules, trusted IP lists, and threat
+  lists. Member accounts lose access to these features" (user guide, "Understanding the
+  relationship between GuardDuty administrator account and member accounts"); that the
+  administrator's rules archive a member's findings is read from that sentence (**chosen**: no
+  page says it in so many words).
 - Administrator: a finding of a member account (relationship Enabled, see ``organization``) is
   also put on the default bus of its administrator account in the same Region, with the member's
   account in ``account`` and ``detail.accountId``. The closest AWS text found is about export
@@ -433,6 +439,14 @@ def publish_findings(account_id: str, region: str, details: list[dict[str, Any]]
         _put_as(administrator, region, account_id, FINDING_DETAIL_TYPE, detail)
 
 
+def administrator_detector(account_id: str, region: str) -> Detector | None:
+    """The detector of the account's GuardDuty administrator in the Region, if it has one."""
+    administrator = ADMINISTRATOR_OF[0](account_id, region)
+    if administrator is None:
+        return None
+    return next(iter(guardduty_backends[administrator][region].detectors.values()), None)
+
+
 def suppressing_filter(detector: Detector, finding: dict[str, Any]) -> str | None:
     """The name of the highest-ranked ARCHIVE filter (suppression rule) of the detector that
     matches the finding, if any; a filter whose criteria cannot be evaluated matches nothing."""
@@ -615,8 +629,11 @@ def create_sample_findings(
             finding = _sample_finding(detector, account_id, region, finding_type, previous)
             findings[finding["id"]] = finding
             created.append(finding)
-            if (previous and previous["service"].get("archived")) or suppressing_filter(
-                detector, finding
+            administrator = administrator_detector(account_id, region)
+            if (
+                (previous and previous["service"].get("archived"))
+                or suppressing_filter(detector, finding)
+                or (administrator is not None and suppressing_filter(administrator, finding))
             ):
                 # Auto-archived: neither this occurrence nor later ones are published.
                 finding["service"]["archived"] = True

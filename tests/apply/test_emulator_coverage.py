@@ -394,6 +394,7 @@ class Organization:
     admin: Stack
     member: Stack
     outsider: Stack
+    admin_id: str
     member_id: str
     outsider_id: str
 
@@ -437,7 +438,7 @@ def organization(
         outsider_guardduty.create_detector(Enable=True)["DetectorId"],
     )
     outsider.enable()
-    return Organization(admin, member, outsider, ids["workload"], ids["sandbox"])
+    return Organization(admin, member, outsider, ids["security"], ids["workload"], ids["sandbox"])
 
 
 def test_administrator_lists_its_members_coverage_with_their_account(
@@ -453,7 +454,7 @@ def test_administrator_lists_its_members_coverage_with_their_account(
     organization.outsider.service("foxtrot")
 
     listed = admin.coverage(MaxResults=2)
-    admin_id = listed[0]["AccountId"]
+    admin_id = organization.admin_id
     assert [(r["ResourceId"], r["AccountId"]) for r in listed] == sorted(
         [
             ("alpha", admin_id),

@@ -170,32 +170,37 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  #checkov:skip=CKV_AWS_300:The first rule aborts incomplete uploads after 7 days for the whole bucket; checkov judges the dynamic expiration rule, which has no upload to abort, on its own.
   count = local.create_bucket ? 1 : 0
 
   bucket = aws_s3_bucket.this[0].id
 
   rule {
-    id     = "exported-findings"
+    id     = "abort-incomplete-uploads"
     status = "Enabled"
-    filter {
-      prefix = "${var.prefix}/"
-    }
+    filter {}
 
     abort_incomplete_multipart_upload {
       days_after_initiation = 7
     }
+  }
 
-    dynamic "expiration" {
-      for_each = var.expiration_days > 0 ? [var.expiration_days] : []
-      content {
-        days = expiration.value
+  # A rule needs an action, so without expiration there is no rule for the findings.
+  dynamic "rule" {
+    for_each = var.expiration_days > 0 ? [var.expiration_days] : []
+    content {
+      id     = "exported-findings"
+      status = "Enabled"
+      filter {
+        prefix = "${var.prefix}/"
       }
-    }
 
-    dynamic "noncurrent_version_expiration" {
-      for_each = var.expiration_days > 0 ? [var.expiration_days] : []
-      content {
-        noncurrent_days = noncurrent_version_expiration.value
+      expiration {
+        days = rule.value
+      }
+
+      noncurrent_version_expiration {
+        noncurrent_days = rule.value
       }
     }
   }

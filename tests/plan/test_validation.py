@@ -192,6 +192,192 @@ VPC_ENDPOINT_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+DETECTOR = "0123456789abcdef0123456789abcdef"
+AUTO_ENABLE_VALUES = (
+    "runtime_monitoring: auto_enable, ecs_fargate_agent_management, ec2_agent_management and "
+    "eks_addon_management must each be ALL, NEW or NONE."
+)
+LIST_SOURCE = (
+    "give each {label} either location (https://s3.amazonaws.com/bucket/key or s3://bucket/key) "
+    "or content, not both."
+)
+CI_FILTER = {"rank": 1, "criteria": {"type": {"equals": ["Execution:Runtime/NewBinaryExecuted"]}}}
+
+# Modules of the organization-wide and detection-control features: module -> (inputs that plan,
+# [(case id, inputs replacing them, the error message)]).
+FEATURE_BAD_INPUTS: dict[str, tuple[dict[str, Any], list[tuple[str, dict[str, Any], str]]]] = {
+    "modules/organization": (
+        {"detector_id": DETECTOR},
+        [
+            (
+                "detector_id_format",
+                {"detector_id": "0123456789ABCDEF0123456789ABCDEF"},
+                "detector_id must be the administrator's detector ID",
+            ),
+            (
+                "auto_enable_organization_members",
+                {"auto_enable_organization_members": "SOME"},
+                "auto_enable_organization_members must be one of ALL, NEW or NONE.",
+            ),
+            (
+                "runtime_monitoring_boolean",
+                {"runtime_monitoring": {"ecs_fargate_agent_management": "true"}},
+                AUTO_ENABLE_VALUES,
+            ),
+            (
+                "agents_without_runtime_monitoring",
+                {"runtime_monitoring": {"auto_enable": "NONE"}},
+                'with auto_enable = "NONE", set every agent management option to NONE as well.',
+            ),
+            (
+                "protection_plan_value",
+                {"protection_plans": {"s3_data_events": "ENABLED"}},
+                "must each be ALL, NEW or NONE.",
+            ),
+            (
+                "member_account_id",
+                {"members": {"1234": {"email": "a@example.com"}}},
+                "members: every key must be a 12-digit AWS account ID.",
+            ),
+            (
+                "member_email",
+                {"members": {"111122223333": {"email": "root"}}},
+                "members: every email must be an e-mail address",
+            ),
+            (
+                "member_agents_without_runtime_monitoring",
+                {
+                    "members": {
+                        "111122223333": {
+                            "email": "a@example.com",
+                            "runtime_monitoring": {"enabled": False},
+                        }
+                    }
+                },
+                "members: a member's agent management options only work with its Runtime "
+                "Monitoring on",
+            ),
+        ],
+    ),
+    "modules/organization-admin-account": (
+        {"admin_account_id": "111122223333"},
+        [
+            (
+                "admin_account_id",
+                {"admin_account_id": "1111-2222-3333"},
+                "admin_account_id must be a 12-digit AWS account ID",
+            ),
+        ],
+    ),
+    "modules/detection-controls": (
+        {"detector_id": DETECTOR},
+        [
+            (
+                "filter_name",
+                {"filters": {"ci": CI_FILTER}},
+                "filters: every name must be 3-64 characters",
+            ),
+            (
+                "filter_action",
+                {"filters": {"ci-builds": {**CI_FILTER, "action": "SUPPRESS"}}},
+                "filters: action must be ARCHIVE (suppress matching findings) or NOOP",
+            ),
+            (
+                "filter_rank_shared",
+                {"filters": {"ci-builds": CI_FILTER, "ci-tests": CI_FILTER}},
+                "no two filters may share a rank",
+            ),
+            (
+                "filter_rank_range",
+                {"filters": {"ci-builds": {**CI_FILTER, "rank": 101}}},
+                "every rank must be a whole number from 1 to 100",
+            ),
+            (
+                "filter_empty_criterion",
+                {"filters": {"ci-builds": {"rank": 1, "criteria": {"type": {}}}}},
+                "every filter needs at least one criterion",
+            ),
+            (
+                "two_ip_sets",
+                {"ip_sets": {"a": {"location": "s3://b/a"}, "b": {"location": "s3://b/b"}}},
+                "GuardDuty accepts one trusted IP list per account and region",
+            ),
+            (
+                "seven_threat_lists",
+                {"threat_intel_sets": {str(n): {"location": f"s3://b/{n}"} for n in range(7)}},
+                "at most six threat lists per account and region",
+            ),
+            (
+                "list_format",
+                {"ip_sets": {"office": {"location": "s3://b/k", "format": "CSV"}}},
+                "format one of TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE",
+            ),
+            (
+                "list_location_and_content",
+                {"ip_sets": {"office": {"location": "s3://b/k", "content": "10.0.0.1"}}},
+                LIST_SOURCE.format(label="trusted IP list"),
+            ),
+            (
+                "list_location_not_s3",
+                {"threat_intel_sets": {"feed": {"location": "https://example.com/feed.txt"}}},
+                LIST_SOURCE.format(label="threat list"),
+            ),
+            (
+                "list_content_without_bucket",
+                {"threat_intel_sets": {"feed": {"content": "203.0.113.7"}}},
+                "a list given as content needs list_bucket",
+            ),
+        ],
+    ),
+    "modules/findings-export": (
+        {"detector_id": DETECTOR, "bucket_name": "guardduty-findings-example"},
+        [
+            (
+                "detector_id_missing",
+                {"detector_id": None},
+                "detector_id is required: give the ID of the detector whose findings are exported",
+            ),
+            ("bucket_name_missing", {"bucket_name": None}, "bucket_name is required"),
+            (
+                "bucket_name_uppercase",
+                {"bucket_name": "Findings"},
+                "bucket_name must be an S3 bucket name",
+            ),
+            (
+                "prefix_slash",
+                {"prefix": "/guardduty/"},
+                "prefix must be one or more S3 key segments separated by '/'",
+            ),
+            (
+                "kms_key_alias",
+                {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:alias/findings"},
+                "an alias is not accepted by GuardDuty",
+            ),
+            (
+                "expiration_days_negative",
+                {"expiration_days": -1},
+                "expiration_days must be a whole number of days",
+            ),
+        ],
+    ),
+    "examples/multi-region": (
+        {},
+        [
+            (
+                "three_regions",
+                {"regions": ["us-east-1", "us-west-2", "eu-west-1"]},
+                "regions must name four different AWS regions",
+            ),
+            (
+                "repeated_region",
+                {"regions": ["us-east-1", "us-east-1", "eu-west-1", "eu-west-2"]},
+                "regions must name four different AWS regions",
+            ),
+        ],
+    ),
+}
+
+
 def _bad_input_cases() -> Iterator[Any]:
     """(module, variables, the fragments its error must contain)."""
     for module in RUNTIME_MONITORING_MODULES:
@@ -205,6 +391,15 @@ def _bad_input_cases() -> Iterator[Any]:
             yield pytest.param(
                 module, to_variables(inputs), fragments, id=f"alerts_{case}-{module}"
             )
+    for module, (good_inputs, cases) in FEATURE_BAD_INPUTS.items():
+        for case, inputs, message in cases:
+            # None leaves the input out (a -var of null would be the string "null").
+            tf_vars = {
+                name: value
+                for name, value in {**good_inputs, **inputs}.items()
+                if value is not None
+            }
+            yield pytest.param(module, tf_vars, [message], id=f"{case}-{module}")
     for case, inputs, message in VPC_ENDPOINT_BAD_INPUTS:
         yield pytest.param(
             VPC_ENDPOINT_MODULE,

@@ -54,6 +54,7 @@ locals {
   coverage_rule_name   = "${var.name}-coverage"
 
   dead_letter_queue_name = "${var.name}-alerts-dead-letters"
+  dead_letter_key_alias  = "alias/${var.name}-alerts-dead-letters"
 
   # Every rule by key (findings-<band>, coverage) and by ARN.
   rules = merge(
@@ -244,7 +245,7 @@ resource "aws_kms_key" "dead_letter" {
 resource "aws_kms_alias" "dead_letter" {
   count = var.create ? 1 : 0
 
-  name          = "alias/${var.name}-alerts-dead-letters"
+  name          = local.dead_letter_key_alias
   target_key_id = aws_kms_key.dead_letter[0].key_id
 }
 
@@ -315,11 +316,16 @@ resource "aws_sns_topic_subscription" "email" {
 
 # The queue policy is part of the queue rather than an aws_sqs_queue_policy: the provider waits
 # about 25 s for every change of queue attributes to settle, and one change is enough.
+#
+# The queue names its key by alias, which is known before the key exists ("KmsMasterKeyId - The
+# ID of an AWS managed KMS key for Amazon SQS or a custom KMS key ... an alias", SQS API
+# reference, SetQueueAttributes), so the queue's 25 s wait runs alongside the key's instead of
+# after it. The targets, which are the only senders, wait for the alias.
 resource "aws_sqs_queue" "dead_letter" {
   count = var.create ? 1 : 0
 
   name                              = local.dead_letter_queue_name
-  kms_master_key_id                 = aws_kms_key.dead_letter[0].arn
+  kms_master_key_id                 = local.dead_letter_key_alias
   kms_data_key_reuse_period_seconds = 300
   message_retention_seconds         = 1209600 # 14 days, the maximum: time to notice and replay
 
@@ -416,11 +422,13 @@ resource "aws_cloudwatch_event_target" "sns" {
     arn = aws_sqs_queue.dead_letter[0].arn
   }
 
-  # The rules must exist, and the topic policy must allow delivery before the first event.
+  # The rules must exist, the topic policy must allow delivery and the dead-letter queue's key
+  # must be reachable by its alias before the first event.
   depends_on = [
     aws_cloudwatch_event_rule.findings,
     aws_cloudwatch_event_rule.coverage,
     aws_sns_topic_policy.this,
+    aws_kms_alias.dead_letter,
   ]
 }
 

@@ -299,13 +299,16 @@ def test_deployed_resources_are_encrypted_and_least_privilege(deployment: Deploy
     queue = deployment.client("sqs").get_queue_attributes(
         QueueUrl=outputs["dead_letter_queue_url"], AttributeNames=["All"]
     )["Attributes"]
-    # A key of its own: a broken topic key must not take the dead letters with it.
-    assert queue["KmsMasterKeyId"] == outputs["dead_letter_queue_kms_key_arn"] != key_arn
+    # A key of its own: a broken topic key must not take the dead letters with it. The queue
+    # names it by alias (known before the key exists, so the two are created side by side).
+    assert queue["KmsMasterKeyId"].startswith("alias/")
+    dead_letter_key_arn = kms.describe_key(KeyId=queue["KmsMasterKeyId"])["KeyMetadata"]["Arn"]
+    assert dead_letter_key_arn == outputs["dead_letter_queue_kms_key_arn"] != key_arn
     (queue_statement,) = _policy(queue["Policy"])
     assert sorted(queue_statement["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
     # SQS developer guide: CloudWatch Events supports aws:SourceArn for SSE queues' keys.
     dead_letter_key = _policy(
-        kms.get_key_policy(KeyId=queue["KmsMasterKeyId"], PolicyName="default")["Policy"]
+        kms.get_key_policy(KeyId=dead_letter_key_arn, PolicyName="default")["Policy"]
     )
     (events_dead_letter_key,) = [
         s for s in dead_letter_key if s["Principal"].get("Service") == "events.amazonaws.com"

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
-.PHONY: venv demo test test-static test-plan test-apply test-aws lint docs inventories clean
+.PHONY: venv demo test test-static test-plan test-apply test-aws lint docs inventories bench clean
 
 venv: $(STAMP)
 
@@ -49,6 +49,11 @@ docs: $(STAMP)
 # Regenerates the plan inventories from plans against the emulator; review the diff.
 inventories: $(STAMP)
 	$(BIN)/guardduty-ecs inventories
+
+# Every benchmark figure in one Markdown table (minutes: it runs the whole suite too); review
+# and commit docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/guardduty-ecs benchmark --table --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -59,8 +59,34 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _benchmark_table(args: argparse.Namespace, benchmark: ModuleType) -> int:
+    """Every figure of the benchmark in one Markdown report, on stdout and in ``--out``."""
+    work_dir = Path(args.work_dir) if args.work_dir else None
+    out = Path(args.out) if args.out else None
+    if out and not out.parent.is_dir():  # say so now, not after many minutes of measuring
+        raise UserError(f"--out: no folder {out.parent}")
+    table = benchmark.measure_table(
+        find_repository(args.repo),
+        skip_suite=args.skip_suite,
+        events_per_rule=(benchmark.DEFAULT_EVENTS_PER_RULE if args.events is None else args.events),
+        work_dir=work_dir,
+        progress=sys.stderr,
+    )
+    text = benchmark.render_table(table)
+    sys.stdout.write(text)
+    if out:
+        out.write_text(text)
+    return EXIT_OK
+
+
 def _benchmark(args: argparse.Namespace) -> int:
+    if args.skip_suite and not args.table:
+        raise UserError("--skip-suite only applies to --table")
+    if args.out and not args.table:
+        raise UserError("--out only applies to --table")
     benchmark = _harness("benchmark")
+    if args.table:
+        return _benchmark_table(args, benchmark)
     work_dir = Path(args.work_dir) if args.work_dir else None
     if args.coverage_accounts:
         org = benchmark.measure_organization_coverage(
@@ -81,7 +107,9 @@ def _benchmark(args: argparse.Namespace) -> int:
             f"(built in {figures.build_seconds:.1f}s)"
         )
         return EXIT_OK
-    summary = benchmark.measure_alert_latency(args.events, find_repository(args.repo), work_dir)
+    summary = benchmark.measure_alert_latency(
+        100 if args.events is None else args.events, find_repository(args.repo), work_dir
+    )
     benchmark.report(summary, sys.stdout)
     return EXIT_OK
 
@@ -233,9 +261,27 @@ def build_parser() -> argparse.ArgumentParser:
     bench = _command(
         commands,
         "benchmark",
-        "measure alert latency (or coverage paging) against the local emulator (needs the harness)",
+        "measure alert latency (or coverage paging, or everything as a table) against the local "
+        "emulator (needs the harness)",
     )
-    bench.add_argument("--events", type=int, default=100, help="findings to put (default 100)")
+    bench.add_argument(
+        "--events",
+        type=int,
+        help="findings to put (default 100); with --table, events per alert rule (default 20)",
+    )
+    bench.add_argument(
+        "--table",
+        action="store_true",
+        help="measure everything (the test suite per layer, plans, apply and destroy of each "
+        "example, validation cases, coverage of 1k and 10k clusters, alert latency per rule) and "
+        "print a Markdown table",
+    )
+    bench.add_argument(
+        "--skip-suite",
+        action="store_true",
+        help="with --table, leave out the test suite runs (they take minutes)",
+    )
+    bench.add_argument("--out", metavar="FILE", help="with --table, also write the table to FILE")
     bench.add_argument(
         "--coverage-clusters",
         type=int,

@@ -18,6 +18,7 @@ import tftest
 
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.inventory import planned_resources
+from guardduty_ecs.validation import Case, judge
 
 pytestmark = pytest.mark.plan
 
@@ -393,13 +394,7 @@ def _bad_input_cases() -> Iterator[Any]:
             )
     for module, (good_inputs, cases) in FEATURE_BAD_INPUTS.items():
         for case, inputs, message in cases:
-            # None leaves the input out (a -var of null would be the string "null").
-            tf_vars = {
-                name: value
-                for name, value in {**good_inputs, **inputs}.items()
-                if value is not None
-            }
-            yield pytest.param(module, tf_vars, [message], id=f"{case}-{module}")
+            yield pytest.param(module, {**good_inputs, **inputs}, [message], id=f"{case}-{module}")
     for case, inputs, message in VPC_ENDPOINT_BAD_INPUTS:
         yield pytest.param(
             VPC_ENDPOINT_MODULE,
@@ -414,14 +409,34 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s│╷╵├─]+", " ", text).strip()
 
 
-@pytest.mark.parametrize(("module", "tf_vars", "fragments"), list(_bad_input_cases()))
+BAD_INPUT_CASES = list(_bad_input_cases())
+
+
+@pytest.fixture(scope="session")
+def bad_input_verdicts(offline_workbench: Workbench) -> dict[str, list[str]]:
+    """Terraform's diagnostics for every bad-input case, judged in a few Terraform runs (see
+    guardduty_ecs.validation) instead of a plan per case."""
+    cases = [
+        Case(param.id or "", module, tf_vars)
+        for param in BAD_INPUT_CASES
+        for module, tf_vars, _ in [param.values]
+    ]
+    return judge(cases, offline_workbench.root, offline_workbench.environment)
+
+
+# One worker judges every case at once; spread over workers, each would judge them all.
+@pytest.mark.xdist_group("bad-input-verdicts")
+@pytest.mark.parametrize(("module", "tf_vars", "fragments"), BAD_INPUT_CASES)
 def test_bad_input_fails_at_plan(
-    workbench: Workbench, module: str, tf_vars: dict[str, Any], fragments: list[str]
+    bad_input_verdicts: dict[str, list[str]],
+    request: pytest.FixtureRequest,
+    module: str,
+    tf_vars: dict[str, Any],
+    fragments: list[str],
 ) -> None:
-    with pytest.raises(tftest.TerraformTestError) as failure:
-        workbench.stack(module, tf_vars).plan()
-    output = _plain(" ".join(str(part) for part in failure.value.args))
-    assert "Invalid value for variable" in output
+    case_id = request.node.callspec.id
+    output = _plain(" ".join(bad_input_verdicts[case_id]))
+    assert "Invalid value for variable" in output, f"{module} accepted {tf_vars}"
     for fragment in fragments:
         assert _plain(fragment) in output
 

@@ -8,6 +8,10 @@ own delays).
 The coverage benchmarks time ``guardduty-ecs coverage``: over N clusters of one account
 (``measure_coverage``), or from a delegated administrator over members x regions x clusters
 (``measure_organization_coverage``), each with the time the emulator took to build them.
+
+``measure_table`` and ``render_table`` (``guardduty-ecs benchmark --table``, ``make bench``) put
+every figure into one Markdown report: the test suite per layer, plans, apply and destroy of each
+example, validation cases per second, coverage paging and alert latency per rule.
 """
 
 from __future__ import annotations
@@ -332,6 +336,7 @@ class MachineInfo:
     terraform: str
     provider: str
     commit: str
+    load_average: float = 0.0  # 1-minute load when measuring began: others' work skews figures
 
 
 @dataclass(frozen=True)
@@ -366,6 +371,7 @@ class LifecycleTiming:
     example: str
     apply_seconds: float
     destroy_seconds: float
+    error: str = ""  # why apply or destroy failed: one failing example does not lose the rest
 
 
 @dataclass(frozen=True)
@@ -402,7 +408,8 @@ def render_table(table: BenchmarkTable) -> str:
         "",
         f"Measured {machine.date} on {machine.cores} cores, {machine.memory_gib:.0f} GiB; "
         f"Python {machine.python}, Terraform {machine.terraform}, hashicorp/aws "
-        f"{machine.provider}; commit {machine.commit}; {table.workers} pytest workers. "
+        f"{machine.provider}; commit {machine.commit}; {table.workers} pytest workers; "
+        f"load average {machine.load_average:.1f} at the start. "
         "Re-run with `make bench`. Figures are of the local emulator, not AWS.",
         "",
     ]
@@ -450,7 +457,9 @@ def render_table(table: BenchmarkTable) -> str:
         "|---|---:|---:|",
     ]
     lines += [
-        f"| {run.example} | {run.apply_seconds:.1f} | {run.destroy_seconds:.1f} |"
+        f"| {run.example} | failed: {run.error} | |"
+        if run.error
+        else f"| {run.example} | {run.apply_seconds:.1f} | {run.destroy_seconds:.1f} |"
         for run in table.lifecycles
     ]
     validation = table.validation
@@ -559,6 +568,7 @@ def machine_info(repo: Path, terraform_dir: Path, environment: dict[str, str]) -
         terraform=str(versions.get("terraform_version", "unknown")),
         provider=str(providers.get("registry.terraform.io/hashicorp/aws", "unknown")),
         commit=git_commit(repo),
+        load_average=os.getloadavg()[0],
     )
 
 
@@ -706,7 +716,13 @@ def measure_plans_and_lifecycles(
         lifecycles: list[LifecycleTiming] = []
         for example in examples(repo):
             say(f"apply and destroy of {example}")
-            lifecycles.append(time_lifecycle(workbench, emulator, example))
+            try:
+                lifecycles.append(time_lifecycle(workbench, emulator, example))
+            except Exception as error:  # reported in the table: the other examples still count
+                first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                lifecycles.append(
+                    LifecycleTiming(example, 0.0, 0.0, first_line[:120].replace("|", "/"))
+                )
     return machine, empty, plans, lifecycles
 
 

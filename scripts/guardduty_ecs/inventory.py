@@ -10,13 +10,19 @@ an attribute that must not be planned.
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import tftest
 import yaml
+
+from guardduty_ecs.validation import hcl
+
+if TYPE_CHECKING:
+    from guardduty_ecs.harness import Workbench
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,59 @@ def check_plan(inventory: Inventory, plan: tftest.TerraformPlanOutput) -> list[s
     return problems
 
 
+PLAN_DIR = ".inventory-plan"
+
+
+def _module_source(module: str) -> str:
+    return "../" if module == "." else f"../{module}"
+
+
+def plan_together(
+    workbench: Workbench, inventories: list[Inventory]
+) -> dict[str, tftest.TerraformPlanOutput]:
+    """The plan of each inventory's case, from one plan of a generated root that calls every
+    case's module once: one Terraform process and one provider start-up instead of one per case.
+
+    The resources of a case are those under its module call, addressed as a plan of the module
+    alone would address them; its outputs are the call's outputs. Modules with provider blocks
+    of their own (the examples) keep them: a module call without count or for_each may have them.
+    """
+    directory = workbench.root / PLAN_DIR
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    calls = []
+    for inventory in inventories:
+        arguments = "".join(f"  {key} = {hcl(value)}\n" for key, value in inventory.tf_vars.items())
+        source = _module_source(inventory.module)
+        calls.append(f'module "{inventory.name}" {{\n  source = "{source}"\n{arguments}}}\n')
+        calls.append(f'output "{inventory.name}" {{\n  value = module.{inventory.name}\n}}\n')
+    (directory / "main.tf").write_text("\n".join(calls))
+    raw = workbench.stack(PLAN_DIR).plan()._raw
+    return {inventory.name: _case_plan(raw, inventory.name) for inventory in inventories}
+
+
+def _case_plan(raw: dict[str, Any], name: str) -> tftest.TerraformPlanOutput:
+    """The part of the combined plan ``raw`` that belongs to the module call ``name``."""
+    prefix = f"module.{name}."
+    changes = []
+    for change in raw.get("resource_changes", []):
+        if change["address"].startswith(prefix):
+            changes.append({**change, "address": change["address"].removeprefix(prefix)})
+    call = raw.get("output_changes", {}).get(name, {})
+    after = call.get("after") or {}
+    unknown = call.get("after_unknown")
+    output_changes = {
+        output: {
+            "after": after.get(output),
+            "after_unknown": unknown is True or (unknown or {}).get(output, False),
+        }
+        for output in sorted(set(after) | set(unknown if isinstance(unknown, dict) else {}))
+    }
+    return tftest.TerraformPlanOutput(
+        {"resource_changes": changes, "output_changes": output_changes}
+    )
+
+
 def inventory_paths(repo: Path) -> list[Path]:
     return sorted((repo / "tests" / "plan" / "inventories").glob("*.yaml"))
 
@@ -185,13 +244,14 @@ def regenerate(repo: Path, *, check: bool = False, progress: TextIO | None = Non
     from guardduty_ecs.harness import emulated_workbench  # noqa: PLC0415 - the harness extra
 
     changed: list[Path] = []
+    paths = inventory_paths(repo)
+    inventories = [Inventory.load(path) for path in paths]
     with emulated_workbench(repo) as (workbench, _):
-        for path in inventory_paths(repo):
-            inventory = Inventory.load(path)
-            if progress:
-                progress.write(f"planning {path.name} ({inventory.module})\n")
-            plan = workbench.stack(inventory.module, inventory.tf_vars).plan()
-            text = render(path, generated_sections(plan, inventory))
+        if progress:
+            progress.write(f"planning {len(inventories)} inventories in one plan\n")
+        plans = plan_together(workbench, inventories)
+        for path, inventory in zip(paths, inventories, strict=True):
+            text = render(path, generated_sections(plans[inventory.name], inventory))
             if text != path.read_text():
                 changed.append(path)
                 if not check:

@@ -5,20 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tftest
 
 from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import MISSING, REGENERATE, Inventory, check_plan
+from guardduty_ecs.inventory import MISSING, REGENERATE, Inventory, check_plan, plan_together
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
 
 pytestmark = pytest.mark.plan
 
 
+@pytest.fixture(scope="session")
+def inventory_plans(workbench: Workbench) -> dict[str, tftest.TerraformPlanOutput]:
+    """Every inventory's plan, from one plan that calls each case's module (see
+    ``plan_together``)."""
+    return plan_together(workbench, [Inventory.load(path) for path in INVENTORIES])
+
+
+# One worker plans every case at once; spread over workers, each would plan them all.
+@pytest.mark.xdist_group("inventory-plans")
 @pytest.mark.parametrize("inventory_path", INVENTORIES, ids=[path.stem for path in INVENTORIES])
-def test_plan_matches_inventory(workbench: Workbench, inventory_path: Path) -> None:
+def test_plan_matches_inventory(
+    inventory_plans: dict[str, tftest.TerraformPlanOutput], inventory_path: Path
+) -> None:
     inventory = Inventory.load(inventory_path)
-    plan = workbench.stack(inventory.module, inventory.tf_vars).plan()
-    assert check_plan(inventory, plan) == [], REGENERATE
+    assert check_plan(inventory, inventory_plans[inventory.name]) == [], REGENERATE
 
 
 def test_every_example_has_an_inventory(repo_root: Path) -> None:

@@ -1,6 +1,6 @@
 """Benchmark: put-event to probe-queue latency of the alerts, against the emulator.
 
-Applies ``examples/complete``, subscribes a probe to its topic, puts runtime findings one at a
+Applies ``modules/alerts``, subscribes a probe to its topic, puts runtime findings one at a
 time and measures how long each takes to arrive; then destroys everything. The figures describe
 the emulator on the machine that runs it, not AWS (where GuardDuty, EventBridge and SNS add their
 own delays).
@@ -52,7 +52,8 @@ from guardduty_ecs.workloads import (
     register_fargate_task_definition,
 )
 
-BENCHMARK_EXAMPLE = "examples/complete"
+# The alert path alone (rules, topic, key, dead-letter queue): what the latency goes through.
+BENCHMARK_EXAMPLE = "modules/alerts"
 
 
 @dataclass(frozen=True)

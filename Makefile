@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Two workers, each with its own emulator. loadgroup keeps the tests of a module
+# Four workers on two cores, each with its own emulator: applies mostly wait on the provider, so
+# more workers than cores keep the cores busy. loadgroup keeps the tests of a module
 # that share one deployment (marked xdist_group) on one worker and spreads the rest.
-PYTEST_WORKERS ?= 2
+PYTEST_WORKERS ?= 4
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
 .PHONY: venv demo test test-static test-plan test-apply test-aws lint docs inventories bench clean

@@ -108,6 +108,23 @@ LAYERS = ("static", "plan", "apply")
 ACCOUNT_MARKERS = ("emulator_only", "runs_on_aws")
 
 
+# Applies mostly wait, so they start first and the CPU-bound plan and static tests fill the gaps;
+# the longest applies start before the others, so that none of them is left to run alone at the end.
+LONGEST_FIRST = (
+    "test_multi_region.py",
+    "test_examples.py",
+    "test_organization.py",
+    "test_demo.py",
+    "test_upgrade.py",
+)
+
+
+def _start_order(item: pytest.Item) -> tuple[int, int]:
+    name = item.path.name
+    longest = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    return (0 if item.get_closest_marker("apply") else 1, longest)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test belongs to exactly one layer, so that `-m <layer>` runs cover the suite; every
     apply test is either emulator-only (with the reason) or runs on a real account too.
@@ -115,6 +132,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     With GUARDDUTY_ECS_TEST_BACKEND=aws only the apply tests that run on AWS run; the others are
     skipped with their reason.
     """
+    items.sort(key=_start_order)
     on_aws = selected_backend() == AWS_BACKEND
     for item in items:
         layers = [name for name in LAYERS if item.get_closest_marker(name)]

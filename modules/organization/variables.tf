@@ -84,7 +84,7 @@ variable "members" {
     Member accounts to list explicitly, by 12-digit account ID: accounts of the organization that must be associated now rather than by auto-enable, or whose Runtime Monitoring differs from the organization's. For each:
     - email: the e-mail address of the account's root user (required by the API).
     - invite: send an invitation when the member is added (only for accounts outside the organization; default false). Later changes are ignored: see the README.
-    - runtime_monitoring: when set, the member's own RUNTIME_MONITORING and agent management (each true or false; unset options false), managed from the administrator.
+    - runtime_monitoring: when set, the member's own RUNTIME_MONITORING and agent management, each true or false (unset: Runtime Monitoring and the Fargate agent on, EC2 and EKS agent management off), managed from the administrator.
   EOT
   type = map(object({
     email  = string

@@ -430,6 +430,8 @@ def render_table(table: BenchmarkTable) -> str:
             for run in table.suite
         ]
         lines.append("")
+    else:
+        lines += ["The test suite was not run for this table (`--skip-suite`).", ""]
     empty = table.empty_plan.timing
     lines += [
         "## Plans",

@@ -62,7 +62,9 @@ def test_table_has_a_row_for_each_figure() -> None:
 
 
 def test_table_without_suite_has_no_suite_section() -> None:
-    assert "## Test suite" not in render_table(_table([]))
+    text = render_table(_table([]))
+    assert "## Test suite" not in text
+    assert "The test suite was not run for this table (`--skip-suite`)." in text
 
 
 def test_pytest_summary_line_is_counted() -> None:

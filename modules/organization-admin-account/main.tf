@@ -1,6 +1,6 @@
 # Runs in the organization's management account, once per region: GuardDuty's delegated
 # administrator is designated region by region (for more regions, call the module once per
-# aliased provider, as examples/organization and examples/multi-region do).
+# aliased provider, as examples/multi-region does with the account module).
 resource "aws_guardduty_organization_admin_account" "this" {
   count = var.create ? 1 : 0
 

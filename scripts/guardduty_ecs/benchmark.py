@@ -320,7 +320,7 @@ provider "aws" {
 """
 VALIDATION_TEST = "tests/plan/test_validation.py"
 VALIDATION_CASES = "test_bad_input_fails_at_plan"
-# What the alert rules of examples/complete receive, by rule key (modules/alerts names them
+# What the alert rules of the benchmark stack receive, by rule key (modules/alerts names them
 # <name>-findings-<band> and <name>-coverage): a finding inside each band, and an Unhealthy change.
 ALERT_RULE_SEVERITIES = {"findings-medium": 5.0, "findings-high": 8.0, "findings-critical": 9.5}
 COVERAGE_RULE = "coverage"
@@ -495,7 +495,7 @@ def render_table(table: BenchmarkTable) -> str:
         "",
         "## Alert latency per rule",
         "",
-        "PutEvents to the message in a queue subscribed to the topic of examples/complete, one "
+        "PutEvents to the message in a queue subscribed to the topic of modules/alerts, one "
         "event at a time (the probe polls SQS, which adds up to its poll's round trip).",
         "",
         "| Rule | Events | Median (ms) | p95 (ms) | Max (ms) |",
@@ -758,8 +758,9 @@ def _event_for(rule: str, index: int) -> tuple[str, dict[str, Any]]:
 def measure_alert_latency_per_rule(
     events_per_rule: int, repo: Path, work_dir: Path | None = None
 ) -> dict[str, LatencySummary]:
-    """Put ``events_per_rule`` events for each alert rule of examples/complete, one at a time, in
-    turns across the rules; return each rule's put-event to probe latencies."""
+    """Put ``events_per_rule`` events for each alert rule of the benchmark stack
+    (modules/alerts), one at a time, in turns across the rules; return each rule's put-event to
+    probe latencies."""
     if events_per_rule < 1:
         raise UserError("the benchmark needs at least one event")
     rules = [*ALERT_RULE_SEVERITIES, COVERAGE_RULE]

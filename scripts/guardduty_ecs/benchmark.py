@@ -35,7 +35,7 @@ from typing import Any, TextIO
 from guardduty_ecs import coverage
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.deployment import deployed
-from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.emulator import ActAs, EmulatorProcess, act_as
 from guardduty_ecs.errors import UserError
 from guardduty_ecs.events import (
     FINDING_DETAIL_TYPE,
@@ -183,22 +183,6 @@ class OrganizationCoverageFigures:
     build_seconds: float
 
 
-class _ActAs:
-    """A botocore hook that sends ``x-moto-account-id``: the emulator then acts as ``account``."""
-
-    def __init__(self, account: str = "") -> None:
-        self.account = account
-
-    def __call__(self, request: Any, **_: Any) -> None:
-        if self.account:
-            request.headers["x-moto-account-id"] = self.account
-
-
-def _acting(made: Any, act_as: _ActAs) -> Any:
-    made.meta.events.register("before-sign.*.*", act_as)
-    return made
-
-
 def measure_organization_coverage(
     accounts: int, regions: int, clusters: int, work_dir: Path | None = None
 ) -> OrganizationCoverageFigures:
@@ -224,12 +208,12 @@ def measure_organization_coverage(
 
         admin = new_account("security")
         members = [new_account(f"workload-{index:03d}") for index in range(accounts)]
-        as_admin = _ActAs(admin)
+        as_admin = ActAs(admin)
         for region in names:
             client(session, "guardduty", endpoint, region).enable_organization_admin_account(
                 AdminAccountId=admin
             )
-            guardduty = _acting(client(session, "guardduty", endpoint, region), as_admin)
+            guardduty = act_as(client(session, "guardduty", endpoint, region), as_admin)
             detector = enable_fargate_runtime_monitoring(guardduty)
             for start in range(0, len(members), MEMBERS_PER_CALL):
                 batch = members[start : start + MEMBERS_PER_CALL]
@@ -246,9 +230,9 @@ def measure_organization_coverage(
                 )
 
         def build(part: int) -> None:
-            as_member = _ActAs()
+            as_member = ActAs()
             for region in names:
-                ecs = _acting(client(session, "ecs", endpoint, region), as_member)
+                ecs = act_as(client(session, "ecs", endpoint, region), as_member)
                 for member in members[part::BUILD_THREADS]:
                     as_member.account = member
                     # No awsvpc network (moto then wants subnets): coverage does not look at

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from guardduty_ecs.aws import client
-from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.emulator import EmulatorProcess, act_as
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.policy import service_policy
 from guardduty_ecs.probe import TopicProbe
@@ -78,13 +78,7 @@ def as_account(
     """A client of ``service`` that acts as ``account`` (moto's x-moto-account-id header)."""
 
     def make(service: str, account: str) -> Any:
-        made = client(aws_session, service, clean_emulator.endpoint_url)
-
-        def add_header(request: Any, **_: Any) -> None:
-            request.headers["x-moto-account-id"] = account
-
-        made.meta.events.register("before-sign.*.*", add_header)
-        return made
+        return act_as(client(aws_session, service, clean_emulator.endpoint_url), account)
 
     return make
 

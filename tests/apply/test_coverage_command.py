@@ -11,6 +11,7 @@ import pytest
 
 from guardduty_ecs.benchmark import measure_coverage, measure_organization_coverage
 from guardduty_ecs.coverage import AccountTotals, coverage, is_healthy, totals
+from guardduty_ecs.emulator import ActAs, act_as
 from guardduty_ecs.workloads import (
     RUNTIME_MONITORING_WITH_FARGATE_AGENT,
     enable_fargate_runtime_monitoring,
@@ -81,12 +82,7 @@ def test_administrator_reads_its_members_and_filters_by_account(
     aws_client("guardduty").enable_organization_admin_account(AdminAccountId=admin)
 
     def as_account(service: str, account: str) -> Any:
-        made = aws_client(service)
-        made.meta.events.register(
-            "before-sign.*.*",
-            lambda request, **_: request.headers.__setitem__("x-moto-account-id", account),
-        )
-        return made
+        return act_as(aws_client(service), account)
 
     guardduty = as_account("guardduty", admin)
     detector = enable_fargate_runtime_monitoring(guardduty)
@@ -115,10 +111,7 @@ def test_administrator_reads_its_members_and_filters_by_account(
         aws_secret_access_key=credentials.secret_key,
         region_name="us-east-1",
     )
-    session.events.register(
-        "before-sign.*.*",
-        lambda request, **_: request.headers.__setitem__("x-moto-account-id", admin),
-    )
+    session.events.register("before-sign.*.*", ActAs(admin))
     endpoint = guardduty.meta.endpoint_url
     (everything,) = coverage(session, ["us-east-1"], endpoint)
     assert [(row.account, row.resource, row.status) for row in everything.resources] == [

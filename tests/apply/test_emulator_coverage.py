@@ -374,21 +374,6 @@ def test_pages_follow_the_last_resource_and_orders_follow_changes(stack: Stack) 
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_account(aws_client: Callable[[str], Any]) -> Callable[[str, str], Any]:
-    """A client of ``service`` that acts as ``account`` (moto's x-moto-account-id header)."""
-
-    def make(service: str, account: str) -> Any:
-        made = aws_client(service)
-        made.meta.events.register(
-            "before-sign.*.*",
-            lambda request, **_: request.headers.__setitem__("x-moto-account-id", account),
-        )
-        return made
-
-    return make
-
-
 @dataclass
 class Organization:
     admin: Stack

@@ -5,6 +5,6 @@ This is a *test and demo backend*, not product code. ``EmulatorProcess`` starts
 127.0.0.1 and a free port, and gives the environment that points the AWS provider and boto3 at it.
 """
 
-from guardduty_ecs.emulator.process import EmulatorProcess, emulator_environment
+from guardduty_ecs.emulator.process import ActAs, EmulatorProcess, act_as, emulator_environment
 
-__all__ = ["EmulatorProcess", "emulator_environment"]
+__all__ = ["ActAs", "EmulatorProcess", "act_as", "emulator_environment"]

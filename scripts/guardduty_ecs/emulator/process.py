@@ -13,9 +13,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 EMULATOR_HOST = "127.0.0.1"
 EMULATOR_REGION = "us-east-1"
+# moto answers a request carrying this header in the account it names.
+ACCOUNT_HEADER = "x-moto-account-id"
 
 # Variables that would make the provider or boto3 ignore the emulator's dummy credentials.
 _CREDENTIAL_VARIABLES = (
@@ -28,6 +31,25 @@ _CREDENTIAL_VARIABLES = (
     "AWS_CONFIG_FILE",
     "AWS_SHARED_CREDENTIALS_FILE",
 )
+
+
+class ActAs:
+    """A botocore ``before-sign`` hook that makes the emulator answer in ``account``; an empty
+    account (or one set later, per use) sends nothing and leaves the credentials' account."""
+
+    def __init__(self, account: str = "") -> None:
+        self.account = account
+
+    def __call__(self, request: Any, **_: Any) -> None:
+        if self.account:
+            request.headers[ACCOUNT_HEADER] = self.account
+
+
+def act_as(client: Any, account: str | ActAs) -> Any:
+    """``client`` (a boto3 client of the emulator), answered in ``account`` from now on."""
+    hook = account if isinstance(account, ActAs) else ActAs(account)
+    client.meta.events.register("before-sign.*.*", hook)
+    return client
 
 
 def emulator_environment(endpoint_url: str, base: dict[str, str] | None = None) -> dict[str, str]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import tftest
 import yaml
 
-from guardduty_ecs.validation import hcl
+from guardduty_ecs.validation import module_call
 
 if TYPE_CHECKING:
     from guardduty_ecs.harness import Workbench
@@ -182,10 +182,6 @@ def check_plan(inventory: Inventory, plan: tftest.TerraformPlanOutput) -> list[s
 PLAN_DIR = ".inventory-plan"
 
 
-def _module_source(module: str) -> str:
-    return "../" if module == "." else f"../{module}"
-
-
 def plan_together(
     workbench: Workbench, inventories: list[Inventory]
 ) -> dict[str, tftest.TerraformPlanOutput]:
@@ -201,9 +197,7 @@ def plan_together(
     directory.mkdir()
     calls = []
     for inventory in inventories:
-        arguments = "".join(f"  {key} = {hcl(value)}\n" for key, value in inventory.tf_vars.items())
-        source = _module_source(inventory.module)
-        calls.append(f'module "{inventory.name}" {{\n  source = "{source}"\n{arguments}}}\n')
+        calls.append(module_call(inventory.name, inventory.module, inventory.tf_vars))
         calls.append(f'output "{inventory.name}" {{\n  value = module.{inventory.name}\n}}\n')
     (directory / "main.tf").write_text("\n".join(calls))
     raw = workbench.stack(PLAN_DIR).plan()._raw

@@ -68,9 +68,16 @@ def _terraform(directory: Path, environment: Mapping[str, str], *args: str) -> s
     return result.stdout
 
 
-def _module_call(name: str, source: str, variables: Mapping[str, Any]) -> str:
-    arguments = "".join(f"  {key} = {hcl(value)}\n" for key, value in variables.items())
-    return f'module "{name}" {{\n  source = "{source}"\n{arguments}}}\n'
+def assignments(variables: Mapping[str, Any], indent: str) -> str:
+    """``variables`` as HCL ``name = value`` lines."""
+    return "".join(f"{indent}{key} = {hcl(value)}\n" for key, value in variables.items())
+
+
+def module_call(name: str, module: str, variables: Mapping[str, Any]) -> str:
+    """A module block calling ``module`` (relative to the tree, "." for the root) from a
+    generated root one folder below the tree's root."""
+    source = "../" if module == "." else f"../{module}"
+    return f'module "{name}" {{\n  source = "{source}"\n{assignments(variables, "  ")}}}\n'
 
 
 def _judge_by_validate(
@@ -82,10 +89,7 @@ def _judge_by_validate(
     directory.mkdir()
     names = {f"case_{index}": case for index, case in enumerate(cases)}
     (directory / "main.tf").write_text(
-        "\n".join(
-            _module_call(name, f"../{case.module}".rstrip("/."), case.variables)
-            for name, case in names.items()
-        )
+        "\n".join(module_call(name, case.module, case.variables) for name, case in names.items())
     )
     _terraform(directory, environment, "init", "-backend=false", "-input=false", "-no-color")
     report = json.loads(_terraform(directory, environment, "validate", "-json", "-no-color"))
@@ -108,7 +112,7 @@ def _judge_by_test(
     directory.mkdir()
     runs = {f"case_{index}": case for index, case in enumerate(cases)}
     for name, case in runs.items():
-        variables = "".join(f"    {key} = {hcl(value)}\n" for key, value in case.variables.items())
+        variables = assignments(case.variables, "    ")
         (directory / f"{name}.tftest.hcl").write_text(
             'mock_provider "aws" {}\n\n'
             f'run "{name}" {{\n  command = plan\n\n  variables {{\n{variables}  }}\n}}\n'

@@ -35,6 +35,9 @@ MIRROR_CANDIDATES = (
 MIRROR_SCAN_ROOTS = ("/opt", "/usr/local/share", "/usr/share")
 MIRROR_SCAN_DEPTH = 4
 
+# Go's GOGC for Terraform and the provider: see TerraformSettings.environment.
+GO_GARBAGE_COLLECTION_PERCENT = "400"
+
 # What a Terraform working copy needs; the harness never runs Terraform inside the checkout.
 TERRAFORM_TREE = ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "modules", "examples")
 
@@ -144,6 +147,11 @@ class TerraformSettings:
             }
         )
         environment.pop("TF_PLUGIN_CACHE_DIR", None)
+        # Terraform and the provider are short-lived Go processes that spend a fifth of their CPU
+        # collecting garbage while the provider builds and sends its schema of some 1,500
+        # resources: collecting at 5x the live heap instead of 2x cut the CPU of a plan from
+        # about 5.2 s to 4.1 s for some 80 MB more memory. A GOGC of the caller's wins.
+        environment.setdefault("GOGC", GO_GARBAGE_COLLECTION_PERCENT)
         # Destroy-time steps of the examples run Python scripts with boto3: the harness's own
         # interpreter comes first on the PATH, so they use the packages the harness installed.
         interpreter_dir = str(Path(sys.executable).parent)

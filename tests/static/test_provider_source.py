@@ -67,3 +67,9 @@ def test_cli_config_for_registry_uses_a_plugin_cache(tmp_path: Path) -> None:
     assert settings.mirror is None
     assert settings.cli_config.read_text() == f'plugin_cache_dir = "{tmp_path / "plugin-cache"}"\n'
     assert settings.environment({})["TF_CLI_CONFIG_FILE"] == str(settings.cli_config)
+
+
+def test_terraform_collects_garbage_less_often_unless_the_caller_says(tmp_path: Path) -> None:
+    settings = configure_terraform(tmp_path, {MIRROR_VARIABLE: "registry"})
+    assert settings.environment({})["GOGC"] == terraform.GO_GARBAGE_COLLECTION_PERCENT
+    assert settings.environment({"GOGC": "100"})["GOGC"] == "100"

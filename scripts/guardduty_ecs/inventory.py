@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import tftest
 import yaml
 
+from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.validation import module_call
 
 if TYPE_CHECKING:
@@ -180,28 +182,104 @@ def check_plan(inventory: Inventory, plan: tftest.TerraformPlanOutput) -> list[s
 
 
 PLAN_DIR = ".inventory-plan"
+# boto3 clients of the backend, by service name, for a case's preparation.
+Clients = Callable[[str], Any]
+# Makes what a case plans against in the backend; returns the variables that name it.
+Prepare = Callable[[Clients], dict[str, Any]]
+
+
+class PlannedCase(Protocol):
+    """What ``plan_together`` needs of a case: a module call name, the called directory of the
+    tree (``"."`` for the root module) and its variables. An Inventory is one."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def module(self) -> str: ...
+
+    @property
+    def tf_vars(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class PlanCase:
+    """A plan-layer test's case in the shared plan (``plan_together``).
+
+    ``files`` are written into ``module`` before planning, for a case that is a module of its own
+    (a README's usage block). ``prepare`` makes what the case plans against (a VPC, an existing
+    detector) in the backend and returns the variables that name it, merged over ``tf_vars``.
+    """
+
+    name: str
+    module: str
+    tf_vars: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    prepare: Prepare | None = None
+
+    def prepared(self, root: Path, clients: Clients) -> PlanCase:
+        """This case with its files written under ``root`` and its prepared variables."""
+        for name, text in self.files.items():
+            path = root / self.module / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        if self.prepare is None:
+            return self
+        return replace(self, tf_vars={**self.tf_vars, **self.prepare(clients)}, prepare=None)
+
+
+@dataclass(frozen=True)
+class SharedPlan:
+    """A case's part of a shared plan and the variables it was planned with."""
+
+    plan: tftest.TerraformPlanOutput
+    tf_vars: dict[str, Any]
+
+
+# The xdist group of the plan-layer tests that read the shared plan (tests/plan/conftest.py):
+# one worker plans once for all of them.
+SHARED_PLAN_GROUP = "shared-plan"
+
+
+def prepare_cases(workbench: Workbench, cases: Iterable[PlanCase]) -> list[PlanCase]:
+    """``cases`` prepared in the workbench's backend (see PlanCase.prepared)."""
+    session = session_from_environment(workbench.environment)
+    endpoint_url = workbench.environment.get("AWS_ENDPOINT_URL")
+
+    def clients(service: str) -> Any:
+        return client(session, service, endpoint_url)
+
+    return [case.prepared(workbench.root, clients) for case in cases]
+
+
+def write_plan_root(workbench: Workbench, cases: Iterable[PlannedCase], directory: str) -> str:
+    """Write a root module into ``directory`` of the tree that calls each case's module once
+    (call named after the case) and outputs each call; return ``directory``."""
+    folder = workbench.root / directory
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    calls = []
+    for case in cases:
+        calls.append(module_call(case.name, case.module, case.tf_vars))
+        calls.append(f'output "{case.name}" {{\n  value = module.{case.name}\n}}\n')
+    (folder / "main.tf").write_text("\n".join(calls))
+    return directory
 
 
 def plan_together(
-    workbench: Workbench, inventories: list[Inventory]
+    workbench: Workbench, cases: Iterable[PlannedCase], directory: str = PLAN_DIR
 ) -> dict[str, tftest.TerraformPlanOutput]:
-    """The plan of each inventory's case, from one plan of a generated root that calls every
-    case's module once: one Terraform process and one provider start-up instead of one per case.
+    """The plan of each case, from one plan of a generated root that calls every case's module:
+    one Terraform process and one provider start-up instead of one per case.
 
     The resources of a case are those under its module call, addressed as a plan of the module
-    alone would address them; its outputs are the call's outputs. Modules with provider blocks
-    of their own (the examples) keep them: a module call without count or for_each may have them.
+    alone would address them; its outputs are the call's outputs and its configuration the called
+    module's. Modules with provider blocks of their own (the examples) keep them: a module call
+    without count or for_each may have them.
     """
-    directory = workbench.root / PLAN_DIR
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir()
-    calls = []
-    for inventory in inventories:
-        calls.append(module_call(inventory.name, inventory.module, inventory.tf_vars))
-        calls.append(f'output "{inventory.name}" {{\n  value = module.{inventory.name}\n}}\n')
-    (directory / "main.tf").write_text("\n".join(calls))
-    raw = workbench.stack(PLAN_DIR).plan()._raw
-    return {inventory.name: _case_plan(raw, inventory.name) for inventory in inventories}
+    cases = list(cases)
+    raw = workbench.stack(write_plan_root(workbench, cases, directory)).plan()._raw
+    return {case.name: _case_plan(raw, case.name) for case in cases}
 
 
 def _case_plan(raw: dict[str, Any], name: str) -> tftest.TerraformPlanOutput:
@@ -221,8 +299,14 @@ def _case_plan(raw: dict[str, Any], name: str) -> tftest.TerraformPlanOutput:
         }
         for output in sorted(set(after) | set(unknown if isinstance(unknown, dict) else {}))
     }
+    calls = raw.get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    configuration = {"root_module": calls.get(name, {}).get("module", {})}
     return tftest.TerraformPlanOutput(
-        {"resource_changes": changes, "output_changes": output_changes}
+        {
+            "resource_changes": changes,
+            "output_changes": output_changes,
+            "configuration": configuration,
+        }
     )
 
 

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import planned_resources
+from guardduty_ecs.inventory import SHARED_PLAN_GROUP, SharedPlan, planned_resources
 
-pytestmark = pytest.mark.plan
+# The example's plan is its inventory's case in the shared plan (tests/plan/conftest.py).
+EXAMPLE_CASE = "example_ecs_fargate"
+
+pytestmark = [pytest.mark.plan, pytest.mark.xdist_group(SHARED_PLAN_GROUP)]
 
 # What the official nginx image needs, from its documentation: "The default nginx configuration
 # requires write access to /var/cache/nginx and /var/run"; its default server listens on 80.
@@ -20,8 +22,8 @@ NGINX_PORT = 80
 
 
 @pytest.fixture(scope="module")
-def planned(workbench: Workbench) -> dict[str, dict[str, Any]]:
-    return planned_resources(workbench.stack("examples/ecs-fargate").plan())
+def planned(shared_plans: dict[str, SharedPlan]) -> dict[str, dict[str, Any]]:
+    return planned_resources(shared_plans[EXAMPLE_CASE].plan)
 
 
 def test_nginx_gets_the_writable_paths_and_port_it_needs(planned) -> None:
@@ -50,10 +52,12 @@ def test_task_logs_go_to_an_encrypted_log_group_the_execution_role_may_write(pla
     assert f"log-group:{group['name']}" in policy
 
 
-def test_teardown_step_runs_after_the_service_and_before_the_network(workbench: Workbench) -> None:
+def test_teardown_step_runs_after_the_service_and_before_the_network(
+    shared_plans: dict[str, SharedPlan],
+) -> None:
     """Destroy runs in reverse dependency order: the service depends on the teardown step, and
     the teardown step on the subnets, route tables and NAT gateway."""
-    plan = workbench.stack("examples/ecs-fargate").plan()
+    plan = shared_plans[EXAMPLE_CASE].plan
     resources = {
         resource["address"]: resource for resource in plan.configuration["root_module"]["resources"]
     }

@@ -5,31 +5,35 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import tftest
 
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import MISSING, REGENERATE, Inventory, check_plan, plan_together
+from guardduty_ecs.inventory import (
+    MISSING,
+    REGENERATE,
+    SHARED_PLAN_GROUP,
+    Inventory,
+    PlanCase,
+    SharedPlan,
+    check_plan,
+)
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
+# The plan of the root module without inputs, which the checks of the comparison itself use.
+ROOT_DEFAULTS = "root_defaults"
 
 pytestmark = pytest.mark.plan
 
+# Planned in the shared plan (tests/plan/conftest.py), as `make inventories` plans them.
+SHARED_PLAN_CASES = [
+    PlanCase(inventory.name, inventory.module, inventory.tf_vars)
+    for inventory in map(Inventory.load, INVENTORIES)
+]
 
-@pytest.fixture(scope="session")
-def inventory_plans(workbench: Workbench) -> dict[str, tftest.TerraformPlanOutput]:
-    """Every inventory's plan, from one plan that calls each case's module (see
-    ``plan_together``)."""
-    return plan_together(workbench, [Inventory.load(path) for path in INVENTORIES])
 
-
-# One worker plans every case at once; spread over workers, each would plan them all.
-@pytest.mark.xdist_group("inventory-plans")
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
 @pytest.mark.parametrize("inventory_path", INVENTORIES, ids=[path.stem for path in INVENTORIES])
-def test_plan_matches_inventory(
-    inventory_plans: dict[str, tftest.TerraformPlanOutput], inventory_path: Path
-) -> None:
+def test_plan_matches_inventory(shared_plans: dict[str, SharedPlan], inventory_path: Path) -> None:
     inventory = Inventory.load(inventory_path)
-    assert check_plan(inventory, inventory_plans[inventory.name]) == [], REGENERATE
+    assert check_plan(inventory, shared_plans[inventory.name].plan) == [], REGENERATE
 
 
 def test_every_example_has_an_inventory(repo_root: Path) -> None:
@@ -38,7 +42,8 @@ def test_every_example_has_an_inventory(repo_root: Path) -> None:
     assert examples <= planned
 
 
-def test_inventory_check_reports_a_mismatch(workbench: Workbench) -> None:
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+def test_inventory_check_reports_a_mismatch(shared_plans: dict[str, SharedPlan]) -> None:
     """The comparison itself must be able to fail, or every inventory test would be hollow."""
     wrong = Inventory(
         name="wrong",
@@ -50,13 +55,14 @@ def test_inventory_check_reports_a_mismatch(workbench: Workbench) -> None:
         },
         counts={"aws_guardduty_detector": 2},
     )
-    problems = check_plan(wrong, workbench.stack(".").plan())
+    problems = check_plan(wrong, shared_plans[ROOT_DEFAULTS].plan)
     assert "expected 'SIX_HOURS', got 'FIFTEEN_MINUTES'" in problems[0]
     assert problems[1].startswith("planned but not in the inventory: ")
     assert problems[2] == "count of aws_guardduty_detector: expected 2, got 1"
 
 
-def test_missing_marks_fail_when_present(workbench: Workbench) -> None:
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+def test_missing_marks_fail_when_present(shared_plans: dict[str, SharedPlan]) -> None:
     marked = Inventory(
         name="marked",
         module=".",
@@ -67,7 +73,7 @@ def test_missing_marks_fail_when_present(workbench: Workbench) -> None:
             "module.alerts.aws_sns_topic.this[0]": MISSING,
         },
     )
-    problems = check_plan(marked, workbench.stack(".").plan())
+    problems = check_plan(marked, shared_plans[ROOT_DEFAULTS].plan)
     assert problems[:2] == [
         "module.runtime_monitoring.aws_guardduty_detector.this[0].finding_publishing_frequency: "
         "must be absent, got 'FIFTEEN_MINUTES'",

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import tftest
 
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import planned_resources
+from guardduty_ecs.inventory import SHARED_PLAN_GROUP, PlanCase, SharedPlan, planned_resources
 
 pytestmark = pytest.mark.plan
 
@@ -73,10 +72,31 @@ READMES: dict[str, tuple[str, Callable[[tftest.TerraformPlanOutput], None]]] = {
         _assert_guardduty_data_endpoint_planned,
     ),
 }
-CASES = [
-    pytest.param(readme, module, index, block, id=f"{readme}#{index}")
-    for readme, (module, _) in READMES.items()
+# Each block is a module of its own under EXAMPLES_DIR, its source pointed at the module in the
+# tree, and planned in the shared plan (tests/plan/conftest.py).
+EXAMPLES_DIR = "readme-examples"
+
+
+def _case(readme: str, index: int, block: str) -> PlanCase:
+    module, _ = READMES[readme]
+    directory = f"{Path(readme).parent.name or 'root'}-{index}"
+    source = "../../" if module == "." else f"../../{module}"
+    return PlanCase(
+        name=f"readme_{directory.replace('-', '_')}",
+        module=f"{EXAMPLES_DIR}/{directory}",
+        files={"main.tf": PROVIDER + SOURCE.sub(rf'\1"{source}"', block)},
+    )
+
+
+BLOCKS = [
+    (readme, index, block)
+    for readme in READMES
     for index, block in enumerate(_usage_blocks(REPO / readme))
+]
+SHARED_PLAN_CASES = [_case(readme, index, block) for readme, index, block in BLOCKS]
+CASES = [
+    pytest.param(readme, case.name, id=f"{readme}#{index}")
+    for (readme, index, _), case in zip(BLOCKS, SHARED_PLAN_CASES, strict=True)
 ]
 
 
@@ -84,15 +104,8 @@ def test_readmes_have_usage_examples() -> None:
     assert {case.values[0] for case in CASES} == set(READMES)
 
 
-@pytest.mark.parametrize(("readme", "module", "index", "block"), CASES)
-def test_readme_usage_plans(
-    workbench: Workbench, readme: str, module: str, index: int, block: str
-) -> None:
-    directory = workbench.root / "readme-examples" / f"{Path(readme).parent.name or 'root'}-{index}"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "main.tf").write_text(
-        PROVIDER + SOURCE.sub(rf'\1"{workbench.root / module}"', block)
-    )
-    plan = workbench.stack(str(directory.relative_to(workbench.root))).plan()
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+@pytest.mark.parametrize(("readme", "case"), CASES)
+def test_readme_usage_plans(shared_plans: dict[str, SharedPlan], readme: str, case: str) -> None:
     _, assert_planned = READMES[readme]
-    assert_planned(plan)
+    assert_planned(shared_plans[case].plan)

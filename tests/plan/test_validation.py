@@ -16,8 +16,18 @@ from typing import Any
 import pytest
 import tftest
 
+from guardduty_ecs.emulator import EmulatorProcess
 from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import planned_resources
+from guardduty_ecs.inventory import (
+    SHARED_PLAN_GROUP,
+    Clients,
+    PlanCase,
+    Prepare,
+    SharedPlan,
+    planned_resources,
+    prepare_cases,
+    write_plan_root,
+)
 from guardduty_ecs.validation import Case, judge
 
 pytestmark = pytest.mark.plan
@@ -441,42 +451,62 @@ def test_bad_input_fails_at_plan(
         assert _plain(fragment) in output
 
 
+def _call_name(*parts: str) -> str:
+    """A module call name for a shared plan case."""
+    return "_".join(re.sub(r"\W+", "_", part).strip("_") or "root" for part in parts)
+
+
+def _existing_detector(clients: Clients) -> dict[str, Any]:
+    """The account's detector (made once: an account has one per region), to adopt."""
+    guardduty = clients("guardduty")
+    detector_ids = guardduty.list_detectors()["DetectorIds"]
+    detector_id = (
+        detector_ids[0] if detector_ids else guardduty.create_detector(Enable=True)["DetectorId"]
+    )
+    return {"create_detector": False, "detector_id": detector_id}
+
+
+ADOPTION_CASES = {
+    module: PlanCase(_call_name("adoption", module), module, prepare=_existing_detector)
+    for module in RUNTIME_MONITORING_MODULES
+}
+
+
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
 @pytest.mark.parametrize("module", RUNTIME_MONITORING_MODULES)
 def test_valid_adoption_input_passes_validation(
-    workbench: Workbench, aws_client: Callable[[str], Any], module: str
+    shared_plans: dict[str, SharedPlan], module: str
 ) -> None:
     """The adoption inputs that the rules above allow do plan (against an existing detector)."""
-    guardduty = aws_client("guardduty")
-    detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
-    try:
-        plan = workbench.stack(
-            module, {"create_detector": False, "detector_id": detector_id}
-        ).plan()
-        # The root module also plans its alerts; of GuardDuty itself, only the features.
-        types = {
-            change["type"]
-            for change in plan.resource_changes.values()
-            if change["mode"] == "managed" and change["type"].startswith("aws_guardduty_")
-        }
-        assert types == {"aws_guardduty_detector_feature"}
-    finally:
-        guardduty.delete_detector(DetectorId=detector_id)
+    plan = shared_plans[ADOPTION_CASES[module].name].plan
+    # The root module also plans its alerts; of GuardDuty itself, only the features.
+    types = {
+        change["type"]
+        for change in plan.resource_changes.values()
+        if change["mode"] == "managed" and change["type"].startswith("aws_guardduty_")
+    }
+    assert types == {"aws_guardduty_detector_feature"}
 
 
 FINDING_TYPES = ["Execution:Runtime/NewBinaryExecuted", "Backdoor:Runtime/C&CActivity.B!DNS"]
+# Inputs at the edges the rules above allow.
+EDGE_ALERTS_INPUTS = {
+    "email_addresses": ["secops@example.com", "oncall@example.org"],
+    "finding_types": FINDING_TYPES,
+    "min_severity": 7.5,
+    "notify_on_healthy": True,
+}
+ALERTS_CASES = {
+    module: PlanCase(_call_name("alerts", module), module, to_variables(EDGE_ALERTS_INPUTS))
+    for module, (to_variables, _) in ALERTS_MODULES.items()
+}
 
 
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
 @pytest.mark.parametrize("module", ALERTS_MODULES)
-def test_valid_alerts_input_plans(workbench: Workbench, module: str) -> None:
+def test_valid_alerts_input_plans(shared_plans: dict[str, SharedPlan], module: str) -> None:
     """Inputs at the edges the rules above allow plan; 7.5 leaves High from 7.5 and Critical."""
-    to_variables, _ = ALERTS_MODULES[module]
-    inputs = {
-        "email_addresses": ["secops@example.com", "oncall@example.org"],
-        "finding_types": FINDING_TYPES,
-        "min_severity": 7.5,
-        "notify_on_healthy": True,
-    }
-    plan = workbench.stack(module, to_variables(inputs)).plan()
+    plan = shared_plans[ALERTS_CASES[module].name].plan
     rules = {
         change["change"]["after"]["name"]: json.loads(change["change"]["after"]["event_pattern"])
         for change in plan.resource_changes.values()
@@ -503,7 +533,7 @@ def test_valid_alerts_input_plans(workbench: Workbench, module: str) -> None:
         for change in plan.resource_changes.values()
         if change["type"] == "aws_sns_topic_subscription"
     )
-    assert endpoints == sorted(inputs["email_addresses"])
+    assert endpoints == sorted(EDGE_ALERTS_INPUTS["email_addresses"])
 
 
 def _endpoint_network(
@@ -521,40 +551,63 @@ def _endpoint_network(
     return vpc_id, subnet_ids
 
 
-def _delete_network(ec2: Any, vpc_id: str, subnet_ids: list[str]) -> None:
-    for subnet_id in subnet_ids:
-        ec2.delete_subnet(SubnetId=subnet_id)
-    ec2.delete_vpc(VpcId=vpc_id)
+def _network_variables(*, dns_support: bool = True, dns_hostnames: bool = True) -> Prepare:
+    """Prepares a network of _endpoint_network and returns the endpoint's inputs for it."""
+
+    def prepare(clients: Clients) -> dict[str, Any]:
+        vpc_id, subnet_ids = _endpoint_network(
+            clients("ec2"), dns_support=dns_support, dns_hostnames=dns_hostnames
+        )
+        return {"vpc_id": vpc_id, "subnet_ids": subnet_ids}
+
+    return prepare
 
 
-@pytest.mark.parametrize(
-    ("dns_support", "dns_hostnames", "turned_off"),
-    [
-        pytest.param(True, False, "enable_dns_hostnames", id="dns_hostnames_off"),
-        pytest.param(False, True, "enable_dns_support", id="dns_support_off"),
-        pytest.param(False, False, "enable_dns_support and enable_dns_hostnames", id="both_off"),
-    ],
-)
-def test_vpc_endpoint_fails_at_plan_without_vpc_dns(
-    workbench: Workbench,
-    aws_client: Callable[[str], Any],
-    dns_support: bool,
-    dns_hostnames: bool,
-    turned_off: str,
-) -> None:
-    """GuardDuty requires both DNS attributes; the plan names the VPC and what to turn on."""
-    ec2 = aws_client("ec2")
-    vpc_id, subnet_ids = _endpoint_network(
-        ec2, dns_support=dns_support, dns_hostnames=dns_hostnames
+# (case id, DNS support, DNS hostnames, what the error must say is turned off)
+DNS_OFF = [
+    ("dns_hostnames_off", True, False, "enable_dns_hostnames"),
+    ("dns_support_off", False, True, "enable_dns_support"),
+    ("both_off", False, False, "enable_dns_support and enable_dns_hostnames"),
+]
+DNS_OFF_CASES = {
+    case_id: PlanCase(
+        _call_name("endpoint", case_id),
+        VPC_ENDPOINT_MODULE,
+        prepare=_network_variables(dns_support=dns_support, dns_hostnames=dns_hostnames),
     )
+    for case_id, dns_support, dns_hostnames, _ in DNS_OFF
+}
+
+
+@pytest.fixture(scope="module")
+def dns_off_plan(workbench: Workbench, emulator: EmulatorProcess) -> tuple[str, dict[str, str]]:
+    """The failed plan of every DNS_OFF case at once, and each case's VPC.
+
+    A precondition failure fails the whole plan, so these cases are not in the shared plan; one
+    plan of them all reports each call's failure.
+    """
+    emulator.reset()
+    cases = prepare_cases(workbench, DNS_OFF_CASES.values())
     try:
         with pytest.raises(tftest.TerraformTestError) as failure:
-            workbench.stack(
-                VPC_ENDPOINT_MODULE, {"vpc_id": vpc_id, "subnet_ids": subnet_ids}
-            ).plan()
+            workbench.stack(write_plan_root(workbench, cases, ".dns-off-plan")).plan()
     finally:
-        _delete_network(ec2, vpc_id, subnet_ids)
+        emulator.reset()
     output = _plain(" ".join(str(part) for part in failure.value.args))
+    return output, {case.name: case.tf_vars["vpc_id"] for case in cases}
+
+
+@pytest.mark.xdist_group("dns-off-plan")
+@pytest.mark.parametrize(
+    ("case_id", "turned_off"),
+    [pytest.param(case_id, turned_off, id=case_id) for case_id, _, _, turned_off in DNS_OFF],
+)
+def test_vpc_endpoint_fails_at_plan_without_vpc_dns(
+    dns_off_plan: tuple[str, dict[str, str]], case_id: str, turned_off: str
+) -> None:
+    """GuardDuty requires both DNS attributes; the plan names the VPC and what to turn on."""
+    output, vpc_ids = dns_off_plan
+    vpc_id = vpc_ids[DNS_OFF_CASES[case_id].name]
     assert "Resource precondition failed" in output
     assert (
         _plain(
@@ -567,40 +620,55 @@ def test_vpc_endpoint_fails_at_plan_without_vpc_dns(
     )
 
 
+# (case id, organization_id, the endpoint policy's condition, its statement ids)
+ENDPOINT_POLICIES = [
+    (
+        "this_account",
+        None,
+        {"aws:PrincipalAccount": "123456789012"},
+        ("AllowThisAccount", "DenyOtherAccounts"),
+    ),
+    (
+        "organization",
+        "o-a1b2c3d4e5",
+        {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+        ("AllowThisOrganization", "DenyOutsideThisOrganization"),
+    ),
+]
+ENDPOINT_CASES = {
+    case_id: PlanCase(
+        _call_name("endpoint", case_id),
+        VPC_ENDPOINT_MODULE,
+        {"organization_id": organization_id} if organization_id else {},
+        prepare=_network_variables(),
+    )
+    for case_id, organization_id, _, _ in ENDPOINT_POLICIES
+}
+SHARED_PLAN_CASES = [
+    *ADOPTION_CASES.values(),
+    *ALERTS_CASES.values(),
+    *ENDPOINT_CASES.values(),
+]
+
+
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
 @pytest.mark.parametrize(
-    ("organization_id", "condition", "names"),
+    ("case_id", "condition", "names"),
     [
-        pytest.param(
-            None,
-            {"aws:PrincipalAccount": "123456789012"},
-            ("AllowThisAccount", "DenyOtherAccounts"),
-            id="this_account",
-        ),
-        pytest.param(
-            "o-a1b2c3d4e5",
-            {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
-            ("AllowThisOrganization", "DenyOutsideThisOrganization"),
-            id="organization",
-        ),
+        pytest.param(case_id, condition, names, id=case_id)
+        for case_id, _, condition, names in ENDPOINT_POLICIES
     ],
 )
 def test_valid_vpc_endpoint_input_plans(
-    workbench: Workbench,
-    aws_client: Callable[[str], Any],
-    organization_id: str | None,
+    shared_plans: dict[str, SharedPlan],
+    case_id: str,
     condition: dict[str, str],
     names: tuple[str, str],
 ) -> None:
     """Against a VPC with DNS on: the endpoint, its group from both CIDR blocks, its policy."""
-    ec2 = aws_client("ec2")
-    vpc_id, subnet_ids = _endpoint_network(ec2)
-    tf_vars: dict[str, Any] = {"vpc_id": vpc_id, "subnet_ids": subnet_ids}
-    if organization_id:
-        tf_vars["organization_id"] = organization_id
-    try:
-        plan = workbench.stack(VPC_ENDPOINT_MODULE, tf_vars).plan()
-    finally:
-        _delete_network(ec2, vpc_id, subnet_ids)
+    shared = shared_plans[ENDPOINT_CASES[case_id].name]
+    plan = shared.plan
+    vpc_id, subnet_ids = shared.tf_vars["vpc_id"], shared.tf_vars["subnet_ids"]
     planned = planned_resources(plan)
     assert sorted(planned) == ["aws_security_group.this[0]", "aws_vpc_endpoint.this[0]"]
     endpoint = planned["aws_vpc_endpoint.this[0]"]

@@ -26,6 +26,8 @@ from guardduty_ecs.terraform import (
 )
 
 TfVars = dict[str, Any]
+# planned_change actions of `terraform plan -json` that change nothing in the account.
+UNCHANGED_ACTIONS = frozenset({"noop", "read", "move"})
 Result = TypeVar("Result")
 
 
@@ -35,6 +37,21 @@ def cli_variables(tf_vars: TfVars) -> dict[str, str]:
         name: value if isinstance(value, str) else json.dumps(value)
         for name, value in tf_vars.items()
     }
+
+
+def changes_in_plan_log(log: str) -> list[str]:
+    """``address: action`` of each planned_change message of a ``terraform plan -json`` log
+    ("Machine-Readable UI": one JSON message per line; a planned_change's ``change`` has the
+    ``resource.addr`` and an ``action`` of noop, create, read, update, replace, delete, move...).
+    Reads of data sources and moves of unchanged resources change nothing in the account."""
+    changes = []
+    for line in log.splitlines():
+        message = json.loads(line)
+        if message.get("type") == "planned_change":
+            change = message["change"]
+            if change["action"] not in UNCHANGED_ACTIONS:
+                changes.append(f"{change['resource']['addr']}: {change['action']}")
+    return changes
 
 
 @dataclass
@@ -57,12 +74,13 @@ class Stack:
         return dict(self.test.output())
 
     def pending_changes(self) -> list[str]:
-        """Addresses and actions of every resource change a new plan would make."""
-        return [
-            f"{change['address']}: {'/'.join(change['change']['actions'])}"
-            for change in self.plan().resource_changes.values()
-            if change["change"]["actions"] not in (["no-op"], ["read"])
-        ]
+        """Every resource change a new plan would make, as ``address: action``.
+
+        Read from the plan's machine-readable log (``plan -json``), which names each change as it
+        is planned: no saved plan to ``show``, so one Terraform command instead of two.
+        """
+        arguments = tftest.parse_args(input=False, color=False, tf_vars=cli_variables(self.tf_vars))
+        return changes_in_plan_log(self.test.execute_command("plan", "-json", *arguments).out)
 
     def managed_resources(self) -> list[str]:
         """Addresses of the managed resources in the state."""

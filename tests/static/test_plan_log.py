@@ -1,0 +1,45 @@
+"""A re-plan's pending changes are read from Terraform's machine-readable plan log."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from guardduty_ecs.harness import changes_in_plan_log
+
+pytestmark = pytest.mark.static
+
+
+def _planned_change(address: str, action: str) -> str:
+    return json.dumps(
+        {
+            "@level": "info",
+            "@message": f"{address}: Plan to {action}",
+            "type": "planned_change",
+            "change": {"resource": {"addr": address, "resource_type": "aws_x"}, "action": action},
+        }
+    )
+
+
+def test_changes_are_the_planned_changes_that_touch_the_account() -> None:
+    log = "\n".join(
+        [
+            json.dumps({"type": "version", "terraform": "1.11.4", "ui": "1.2"}),
+            json.dumps({"type": "resource_drift", "change": {"action": "update"}}),
+            _planned_change("aws_security_group.this[0]", "update"),
+            _planned_change("data.aws_vpc.this", "read"),
+            _planned_change("module.a.aws_sns_topic.this", "move"),
+            _planned_change("aws_kms_key.this", "replace"),
+            json.dumps({"type": "change_summary", "changes": {"add": 1, "change": 1}}),
+        ]
+    )
+    assert changes_in_plan_log(log) == [
+        "aws_security_group.this[0]: update",
+        "aws_kms_key.this: replace",
+    ]
+
+
+def test_a_plan_without_planned_changes_has_none() -> None:
+    log = json.dumps({"type": "change_summary", "changes": {"add": 0, "change": 0}})
+    assert changes_in_plan_log(log) == []

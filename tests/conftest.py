@@ -114,7 +114,6 @@ LONGEST_FIRST = (
     "test_multi_region.py",
     "test_examples.py",
     "test_organization.py",
-    "test_demo.py",
     "test_upgrade.py",
 )
 

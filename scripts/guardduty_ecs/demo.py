@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from guardduty_ecs import coverage, drill, verify
 from guardduty_ecs.aws import remaining_resources, session_from_environment
+from guardduty_ecs.deployment import Deployment
 from guardduty_ecs.errors import CheckFailed
-from guardduty_ecs.harness import emulated_workbench, timed
+from guardduty_ecs.harness import Stack, Workbench, emulated_workbench, timed
 
 DEMO_EXAMPLE = "examples/ecs-fargate"
 
@@ -34,31 +36,44 @@ def _indented(out: TextIO, text: str) -> None:
         out.write(f"   {line}\n")
 
 
+def _applied(out: TextIO, workbench: Workbench, progress: TextIO | None) -> Stack:
+    """The example initialised and applied, with what it created in the report."""
+    stack, seconds = timed(lambda: workbench.stack(DEMO_EXAMPLE), progress, "terraform init")
+    _section(out, f"terraform init {DEMO_EXAMPLE} ({seconds:.1f}s)")
+    _, seconds = timed(stack.apply, progress, "terraform apply")
+    created = Counter(
+        address.split("[")[0].rsplit(".", 1)[0].rsplit(".", 1)[-1]
+        for address in stack.managed_resources()
+    )
+    _section(out, f"terraform apply ({seconds:.1f}s): {sum(created.values())} resources")
+    out.write("   " + ", ".join(f"{kind} x{count}" for kind, count in sorted(created.items())))
+    out.write("\n")
+    return stack
+
+
 def run_demo(
-    out: TextIO, repo: Path, work_dir: Path | None = None, progress: TextIO | None = None
+    out: TextIO,
+    repo: Path,
+    work_dir: Path | None = None,
+    progress: TextIO | None = None,
+    after_apply: Callable[[Deployment], None] | None = None,
 ) -> None:
     """The blog scenario of the checkout ``repo`` against a fresh emulator; DemoFailure if any
     step is not as it should. ``progress`` (standard error, for a person) shows long steps as
-    they run; ``out`` gets the report."""
+    they run; ``out`` gets the report. ``after_apply`` sees the deployment before the scenario
+    changes it: the example's own checks run there, so that the suite applies it once."""
     problems: list[str] = []
     with emulated_workbench(repo, work_dir) as (workbench, emulator):
         mirror = workbench.settings.mirror
         out.write(f"emulator: {emulator.endpoint_url} (moto server with project extensions)\n")
         out.write(f"provider: {f'filesystem mirror {mirror}' if mirror else 'public registry'}\n")
-        stack, seconds = timed(lambda: workbench.stack(DEMO_EXAMPLE), progress, "terraform init")
-        _section(out, f"terraform init {DEMO_EXAMPLE} ({seconds:.1f}s)")
-        _, seconds = timed(stack.apply, progress, "terraform apply")
-        created = Counter(
-            address.split("[")[0].rsplit(".", 1)[0].rsplit(".", 1)[-1]
-            for address in stack.managed_resources()
-        )
-        _section(out, f"terraform apply ({seconds:.1f}s): {sum(created.values())} resources")
-        out.write("   " + ", ".join(f"{kind} x{count}" for kind, count in sorted(created.items())))
-        out.write("\n")
+        stack = _applied(out, workbench, progress)
         outputs = stack.outputs()
         session = session_from_environment(workbench.environment)
         endpoint = emulator.endpoint_url
         region = session.region_name or "us-east-1"
+        if after_apply:
+            after_apply(Deployment(stack, outputs, session, endpoint))
 
         _section(out, "guardduty-ecs coverage")
         results = coverage.coverage(session, [region], endpoint)

@@ -1,15 +1,22 @@
-"""Apply every example against the emulator, read the result back with boto3, re-plan, destroy."""
+"""Apply every example against the emulator, read the result back with boto3, re-plan, destroy.
+
+The blog example (examples/ecs-fargate) goes through this lifecycle inside the README's main job,
+the demo, which deploys it anyway: the suite applies it once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from guardduty_ecs.aws import read_detector, remaining_resources
+from guardduty_ecs.demo import DEMO_EXAMPLE, run_demo
+from guardduty_ecs.deployment import Deployment
 from guardduty_ecs.harness import Workbench
 
 pytestmark = [
@@ -97,53 +104,74 @@ def _assert_detection_controls(guardduty: Any, outputs: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES))
-def test_example_lifecycle(
-    workbench: Workbench,
-    aws_session: boto3.Session,
-    aws_client: Callable[[str], Any],
-    example: str,
-) -> None:
+def _assert_example_deployed(example: str, deployment: Deployment) -> None:
+    """GuardDuty reports what ``example`` configures, and its outputs agree."""
     expected = EXAMPLES[example]
+    outputs = deployment.outputs
+    detector = read_detector(deployment.client("guardduty"), outputs["detector_id"])
+
+    assert detector.status == "ENABLED"
+    assert detector.finding_publishing_frequency == "FIFTEEN_MINUTES"
+    assert detector.tags == expected.tags
+    assert detector.features["RUNTIME_MONITORING"] == "ENABLED"
+    assert "EKS_RUNTIME_MONITORING" not in detector.features
+    assert detector.additional_configuration["RUNTIME_MONITORING"] == {
+        mode: _status(mode in expected.agents_enabled) for mode in AGENT_MODES
+    }
+    assert {name: detector.features[name] for name in PROTECTION_PLANS} == {
+        name: _status(name in expected.plans_enabled) for name in PROTECTION_PLANS
+    }
+    # The output reports what GuardDuty reports.
+    assert (
+        outputs["runtime_monitoring"]["additional_configuration"]
+        == (detector.additional_configuration["RUNTIME_MONITORING"])
+    )
+
+    if expected.guardduty_endpoint_in_vpc:
+        endpoints = deployment.client("ec2").describe_vpc_endpoints(
+            Filters=[
+                {"Name": "vpc-id", "Values": [outputs["vpc_id"]]},
+                {"Name": "tag:GuardDutyManaged", "Values": ["true"]},
+            ]
+        )["VpcEndpoints"]
+        assert [e["ServiceName"] for e in endpoints] == ["com.amazonaws.us-east-1.guardduty-data"]
+
+    if expected.detection_controls:
+        _assert_detection_controls(deployment.client("guardduty"), outputs)
+
+
+@pytest.mark.parametrize("example", sorted(set(EXAMPLES) - {DEMO_EXAMPLE}))
+def test_example_lifecycle(workbench: Workbench, aws_session: boto3.Session, example: str) -> None:
     endpoint = workbench.environment["AWS_ENDPOINT_URL"]
     stack = workbench.stack(example)
     stack.apply()
     try:
-        outputs = stack.outputs()
-        detector = read_detector(aws_client("guardduty"), outputs["detector_id"])
-
-        assert detector.status == "ENABLED"
-        assert detector.finding_publishing_frequency == "FIFTEEN_MINUTES"
-        assert detector.tags == expected.tags
-        assert detector.features["RUNTIME_MONITORING"] == "ENABLED"
-        assert "EKS_RUNTIME_MONITORING" not in detector.features
-        assert detector.additional_configuration["RUNTIME_MONITORING"] == {
-            mode: _status(mode in expected.agents_enabled) for mode in AGENT_MODES
-        }
-        assert {name: detector.features[name] for name in PROTECTION_PLANS} == {
-            name: _status(name in expected.plans_enabled) for name in PROTECTION_PLANS
-        }
-        # The output reports what GuardDuty reports.
-        assert (
-            outputs["runtime_monitoring"]["additional_configuration"]
-            == (detector.additional_configuration["RUNTIME_MONITORING"])
-        )
-
-        if expected.guardduty_endpoint_in_vpc:
-            endpoints = aws_client("ec2").describe_vpc_endpoints(
-                Filters=[
-                    {"Name": "vpc-id", "Values": [outputs["vpc_id"]]},
-                    {"Name": "tag:GuardDutyManaged", "Values": ["true"]},
-                ]
-            )["VpcEndpoints"]
-            assert [e["ServiceName"] for e in endpoints] == [
-                "com.amazonaws.us-east-1.guardduty-data"
-            ]
-
-        if expected.detection_controls:
-            _assert_detection_controls(aws_client("guardduty"), outputs)
-
+        _assert_example_deployed(example, Deployment(stack, stack.outputs(), aws_session, endpoint))
         assert stack.pending_changes() == [], "a second plan must be empty"
     finally:
         stack.destroy()
     assert remaining_resources(aws_session, endpoint) == {}
+
+
+def test_blog_example_lifecycle_is_the_demo(repo_root: Path, tmp_path: Path) -> None:
+    """The README's main job applies the blog example (checked as every example is, right after
+    apply), runs the blog scenario, re-plans and destroys, and says what it proved."""
+    out = io.StringIO()
+    run_demo(
+        out,
+        repo_root,
+        tmp_path,
+        after_apply=lambda deployment: _assert_example_deployed(DEMO_EXAMPLE, deployment),
+    )
+    report = out.getvalue()
+    # Coverage healthy after apply, and again once the service is restored.
+    row = "us-east-1  123456789012  ECS   guardduty-fargate  HEALTHY  AUTO_MANAGED"
+    assert report.count(row) == 2
+    # The Unhealthy alert and the finding alerts, as the e-mail reads them.
+    assert '"GuardDuty Runtime Monitoring coverage is UNHEALTHY (was HEALTHY)"' in report
+    assert '"Type: Execution:Runtime/ReverseShell"' in report
+    assert '"GuardDuty Medium severity runtime finding"' in report
+    assert "4 passed, 0 failed" in report  # the drill
+    assert "24 passed, 0 failed" in report  # verify
+    assert "== second plan: empty" in report
+    assert "nothing left behind" in report

@@ -15,11 +15,15 @@ command that evaluates the module's variables with the case's values:
 
 Either way a case's verdict is the diagnostics Terraform reported for it, as text (summary,
 detail and the source line it points at), for the caller to assert on.
+
+``validate_together`` uses the same generated root to validate whole directories of the tree at
+once, for the static layer.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections import defaultdict
@@ -28,8 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guardduty_ecs import tfdocs
+
 VALIDATE_DIR = ".validation-cases"
 TEST_DIR = "validation-tests"
+TOGETHER_DIR = ".validate-together"
+
+# What Terraform judges differently in a called module than in a root: an import block is an
+# error there, a backend or cloud block a warning ("Backend configuration ignored").
+ROOT_ONLY_BLOCK = re.compile(r'^\s*(?:import\s*\{|backend\s+"|cloud\s*\{)', re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -41,9 +52,18 @@ class Case:
     variables: Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Expression:
+    """HCL written as is (a reference such as ``var.unknown``), where other values are literals."""
+
+    text: str
+
+
 def hcl(value: Any) -> str:
     """``value`` as an HCL expression. JSON is HCL (objects may use ':'), except that HCL reads
     "${" and "%{" in strings as templates, which "$${" and "%%{" escape."""
+    if isinstance(value, Expression):
+        return value.text
     return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
 
 
@@ -80,23 +100,39 @@ def module_call(name: str, module: str, variables: Mapping[str, Any]) -> str:
     return f'module "{name}" {{\n  source = "{source}"\n{assignments(variables, "  ")}}}\n'
 
 
+def _generated_root(directory: Path, main_tf: str) -> Path:
+    """``directory``, emptied, with ``main_tf`` as its only file."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    (directory / "main.tf").write_text(main_tf)
+    return directory
+
+
+def _validate(directory: Path, environment: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The diagnostics of ``terraform validate -json`` in ``directory``, after an init."""
+    _terraform(directory, environment, "init", "-backend=false", "-input=false", "-no-color")
+    report = json.loads(_terraform(directory, environment, "validate", "-json", "-no-color"))
+    return list(report.get("diagnostics", []))
+
+
+def _called_name(diagnostic: Mapping[str, Any]) -> str:
+    """The module call a diagnostic in a generated root points at ("" when none)."""
+    context = (diagnostic.get("snippet") or {}).get("context") or ""
+    return context.removeprefix("module ").strip('"') if context.startswith("module ") else ""
+
+
 def _judge_by_validate(
     cases: list[Case], root: Path, environment: Mapping[str, str]
 ) -> dict[str, list[str]]:
     """Diagnostics per case of one ``terraform validate`` that calls every module per case."""
-    directory = root / VALIDATE_DIR
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir()
     names = {f"case_{index}": case for index, case in enumerate(cases)}
-    (directory / "main.tf").write_text(
-        "\n".join(module_call(name, case.module, case.variables) for name, case in names.items())
+    directory = _generated_root(
+        root / VALIDATE_DIR,
+        "\n".join(module_call(name, case.module, case.variables) for name, case in names.items()),
     )
-    _terraform(directory, environment, "init", "-backend=false", "-input=false", "-no-color")
-    report = json.loads(_terraform(directory, environment, "validate", "-json", "-no-color"))
     verdicts: dict[str, list[str]] = defaultdict(list)
-    for diagnostic in report.get("diagnostics", []):
-        context = (diagnostic.get("snippet") or {}).get("context") or ""
-        name = context.removeprefix("module ").strip('"')
+    for diagnostic in _validate(directory, environment):
+        name = _called_name(diagnostic)
         if name in names:
             verdicts[names[name].case_id].append(_diagnostic_text(diagnostic))
     return dict(verdicts)
@@ -150,3 +186,94 @@ def judge(
     for module, module_cases in undecided.items():
         verdicts.update(_judge_by_test(module, module_cases, root, environment))
     return {case.case_id: verdicts.get(case.case_id, []) for case in cases}
+
+
+def must_validate_as_root(directory: Path) -> bool:
+    """True when ``directory`` has a block that Terraform judges otherwise in a called module
+    (``ROOT_ONLY_BLOCK``), so that only a validate of its own says what a root validate says."""
+    return any(ROOT_ONLY_BLOCK.search(path.read_text()) for path in directory.glob("*.tf"))
+
+
+def _variable_names(directory: Path) -> list[str]:
+    """The inputs ``directory`` declares; none when tfdocs cannot read its files, whose syntax
+    error Terraform then reports itself."""
+    try:
+        variables, _ = tfdocs.parse_module(directory)
+    except ValueError:
+        return []
+    return [variable.name for variable in variables]
+
+
+def _reached_folders(generated: Path, calls: Mapping[str, Path]) -> dict[str, set[Path]]:
+    """For each call of ``generated``: the folder it calls and every folder its calls reach, as
+    ``terraform init`` recorded them (keys "call.child.grandchild")."""
+    reached = {name: {folder} for name, folder in calls.items()}
+    manifest = generated / ".terraform" / "modules" / "modules.json"
+    installed = json.loads(manifest.read_text())["Modules"] if manifest.is_file() else []
+    for module in installed:
+        call = module["Key"].split(".")[0]
+        if call in reached:
+            reached[call].add((generated / module["Dir"]).resolve())
+    return reached
+
+
+def _calls_reporting(
+    diagnostic: Mapping[str, Any], generated: Path, reached: Mapping[str, set[Path]]
+) -> list[str]:
+    """The calls of ``generated`` that ``diagnostic`` counts against: those that reach the folder
+    of its file, or the call it names in ``generated`` itself; all when it points at neither."""
+    filename = (diagnostic.get("range") or {}).get("filename")
+    if not filename:
+        return list(reached)
+    folder = (generated / filename).resolve().parent
+    if folder == generated.resolve():
+        name = _called_name(diagnostic)
+        return [name] if name in reached else list(reached)
+    return [name for name, folders in reached.items() if folder in folders] or list(reached)
+
+
+def validate_together(
+    root: Path, environment: Mapping[str, str], directories: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """The diagnostics (errors and warnings, as ``terraform validate -json`` reports them) of
+    each of ``directories`` (relative to the staged tree ``root``, "." for the root module), as a
+    ``terraform validate`` in that directory would report them: those in its own files and those
+    in the modules it calls.
+
+    Why together: every Terraform command costs 3-4 s of CPU, mostly the AWS provider's schema,
+    so one init and one validate per directory cost a minute of CPU for the tree. Here one
+    generated root calls each directory once and one init and one validate judge them all.
+
+    Why it says what a root validate says: validate makes a root's inputs unknown, and each call
+    passes the generated root's one variable, which validate leaves unknown, to every input. A
+    diagnostic belongs to the folder of its file and to each directory whose call reaches that
+    folder; one in the generated root to the directory of the call it names; one that names
+    neither (no file) to every directory, so that none is lost. A directory with a block judged
+    otherwise in a called module (``must_validate_as_root``) is validated as a root on its own.
+    """
+    directories = list(directories)
+    alone = [d for d in directories if must_validate_as_root(root / d)]
+    called = {f"directory_{i}": d for i, d in enumerate(directories) if d not in alone}
+    unknown = Expression("var.unknown")
+    calls = [
+        module_call(name, directory, dict.fromkeys(_variable_names(root / directory), unknown))
+        for name, directory in called.items()
+    ]
+    generated = _generated_root(
+        root / TOGETHER_DIR,
+        "# Unknown, as validate makes a root's inputs: every input of every call.\n"
+        'variable "unknown" {}\n\n' + "\n".join(calls),
+    )
+    diagnostics = _validate(generated, environment) if called else []
+    reached = _reached_folders(
+        generated, {name: (root / directory).resolve() for name, directory in called.items()}
+    )
+    found: dict[str, list[dict[str, Any]]] = {d: [] for d in directories}
+    for diagnostic in diagnostics:
+        for name in _calls_reporting(diagnostic, generated, reached):
+            # A module reached through several calls reports the same diagnostic for each.
+            if diagnostic not in found[called[name]]:
+                found[called[name]].append(diagnostic)
+    for directory in alone:
+        found[directory] = _validate(root / directory, environment)
+    return found

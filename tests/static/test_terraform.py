@@ -7,12 +7,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from python_terraform import Terraform
 
 from guardduty_ecs import tfdocs
 from guardduty_ecs.harness import Workbench
+from guardduty_ecs.terraform import TerraformSettings, stage_tree
+from guardduty_ecs.validation import must_validate_as_root, validate_together
 
 pytestmark = pytest.mark.static
 
@@ -37,12 +40,96 @@ def test_terraform_fmt() -> None:
     assert (code, unformatted) == (0, []), errors
 
 
+Diagnostics = dict[str, list[dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def validate_diagnostics(offline_workbench: Workbench) -> Diagnostics:
+    """Each directory's validate diagnostics, from one init and one validate for all of them: a
+    Terraform command costs 3-4 s of CPU, and two per directory cost nearly a minute."""
+    return validate_together(offline_workbench.root, offline_workbench.environment, MODULE_DIRS)
+
+
+def described(diagnostics: list[dict[str, Any]]) -> str:
+    """Diagnostics as Terraform prints them: severity, summary, file and line, detail."""
+    lines = []
+    for diagnostic in diagnostics:
+        where = diagnostic.get("range") or {}
+        place = f"{where.get('filename')}:{where.get('start', {}).get('line')}" if where else ""
+        lines.append(
+            f"{diagnostic['severity']}: {diagnostic['summary']} {place}\n"
+            f"  {diagnostic.get('detail', '')}"
+        )
+    return "\n".join(lines)
+
+
+# One worker runs the shared validate; under xdist every worker would otherwise run its own.
+@pytest.mark.xdist_group("static-validate")
 @pytest.mark.parametrize("module", MODULE_DIRS)
-def test_terraform_validate(offline_workbench: Workbench, module: str) -> None:
-    result = offline_workbench.stack(module).test.execute_command("validate", "-json", "-no-color")
-    report = json.loads(result.out)
-    assert report["valid"], report["diagnostics"]
-    assert report["warning_count"] == 0, report["diagnostics"]
+def test_terraform_validate(validate_diagnostics: Diagnostics, module: str) -> None:
+    diagnostics = validate_diagnostics[module]
+    errors = [d for d in diagnostics if d["severity"] == "error"]
+    assert not errors, described(diagnostics)
+    assert not diagnostics, described(diagnostics)  # warnings
+
+
+def test_validate_together_reports_each_diagnostic_where_a_validate_of_its_own_would(
+    tmp_path: Path, terraform_settings: TerraformSettings, repo_root: Path
+) -> None:
+    """A diagnostic counts against its module and every directory whose validate reaches it:
+    modules/alerts through the root module, which the examples call; modules/organization
+    through examples/organization only; modules/vpc-endpoint, which nothing calls, alone.
+
+    Seven directories are enough to tell these apart, and cost some 3 s of CPU less than all.
+    """
+    root = stage_tree(tmp_path, repo_root)
+    breakages = {
+        "modules/alerts": "locals {\n  broken = var.not_declared\n}\n",
+        "modules/organization": "locals {\n  broken = local.not_declared\n}\n",
+        "modules/vpc-endpoint": 'provider "aws" {\n  version = ">= 5.100.0"\n}\n',
+    }
+    for module, text in breakages.items():
+        with (root / module / "main.tf").open("a") as main_tf:
+            main_tf.write("\n" + text)
+
+    directories = [
+        ".",
+        "examples/minimal",
+        "examples/organization",
+        "modules/alerts",
+        "modules/detection-controls",
+        "modules/organization",
+        "modules/vpc-endpoint",
+    ]
+    found = validate_together(root, terraform_settings.environment(), directories)
+
+    alerts = ("error", "Reference to undeclared input variable")
+    organization = ("error", "Reference to undeclared local value")
+    vpc_endpoint = (
+        "warning",
+        "Version constraints inside provider configuration blocks are deprecated",
+    )
+    reported = {
+        directory: sorted({(d["severity"], d["summary"]) for d in diagnostics})
+        for directory, diagnostics in found.items()
+        if diagnostics
+    }
+    assert reported == {
+        ".": [alerts],
+        "examples/minimal": [alerts],
+        "examples/organization": sorted([alerts, organization]),
+        "modules/alerts": [alerts],
+        "modules/organization": [organization],
+        "modules/vpc-endpoint": [vpc_endpoint],
+    }
+
+
+def test_no_directory_needs_a_validate_of_its_own(tmp_path: Path) -> None:
+    """validate_together validates a directory with a root-only block (import, backend, cloud)
+    on its own, at the CPU of two more Terraform commands; none has one today."""
+    (tmp_path / "versions.tf").write_text('terraform {\n  backend "s3" {}\n}\n')
+    assert must_validate_as_root(tmp_path)
+    assert [d for d in MODULE_DIRS if must_validate_as_root(REPO / d)] == []
 
 
 @pytest.mark.parametrize("module", REUSABLE_MODULE_DIRS)

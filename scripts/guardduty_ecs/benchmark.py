@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from guardduty_ecs import coverage
 from guardduty_ecs.aws import client, session_from_environment
-from guardduty_ecs.deployment import deployed
+from guardduty_ecs.deployment import Deployment, deployed
 from guardduty_ecs.emulator import ActAs, EmulatorProcess, act_as
 from guardduty_ecs.errors import UserError
 from guardduty_ecs.events import (
@@ -80,12 +80,18 @@ def measure_alert_latency(events: int, repo: Path, work_dir: Path | None = None)
     long each took to reach the probe."""
     if events < 1:
         raise UserError("the benchmark needs at least one event")
-    samples: list[float] = []
     with (
         emulated_workbench(repo, work_dir) as (workbench, _),
         deployed(workbench, BENCHMARK_EXAMPLE, {}) as deployment,
-        deployment.probe() as probe,
     ):
+        return alert_latency(deployment, events)
+
+
+def alert_latency(deployment: Deployment, events: int) -> LatencySummary:
+    """Put ``events`` High runtime findings one by one into an applied alerts stack (the
+    emulator only); return how long each took to reach a probe of its topic."""
+    samples: list[float] = []
+    with deployment.probe() as probe:
         for index in range(events):
             finding_type = RUNTIME_FINDING_TYPES[index % len(RUNTIME_FINDING_TYPES)]
             started = time.monotonic()

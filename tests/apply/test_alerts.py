@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from guardduty_ecs.benchmark import alert_latency
 from guardduty_ecs.deployment import Deployment, delivered_after, deployed
 from guardduty_ecs.drill import run_drill
 from guardduty_ecs.emulator.process import advance_clock
@@ -402,6 +403,14 @@ def test_verify_flags_a_key_policy_that_scopes_eventbridge_by_source_arn(
         "key policy lets EventBridge kms:Decrypt",
     ]
     assert all("aws:SourceArn" in check.fix for check in failed)
+
+
+def test_latency_benchmark_measures_each_delivery(deployment: Deployment) -> None:
+    """The benchmark's alert latency, on this deployment (no timing is asserted: figures go in
+    the benchmark table)."""
+    summary = alert_latency(deployment, 3)
+    assert summary.count == 3
+    assert 0 < summary.minimum <= summary.median <= summary.p95 <= summary.maximum
 
 
 DRILL_TYPES = [

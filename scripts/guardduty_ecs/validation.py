@@ -9,9 +9,9 @@ command that evaluates the module's variables with the case's values:
    variable, for every call at once.
 2. What validate cannot judge (rules that read other variables, whose defaults validate leaves
    unknown, and the root module's inputs, which reach the rules through a module call) goes to
-   ``terraform test`` with ``mock_provider``: one test file per case, because a failed run skips
-   the runs after it in its file. A plan of each with mocked providers judges the rule as
-   ``terraform plan`` does.
+   one ``terraform test`` with ``mock_provider``: one test file per case, because a failed run
+   skips the runs after it in its file, each file's run planning the case's module. A plan with
+   mocked providers judges the rule as ``terraform plan`` does.
 
 Either way a case's verdict is the diagnostics Terraform reported for it, as text (summary,
 detail and the source line it points at), for the caller to assert on.
@@ -36,6 +36,7 @@ from guardduty_ecs import tfdocs
 
 VALIDATE_DIR = ".validation-cases"
 TEST_DIR = "validation-tests"
+TEST_ROOT_DIR = ".validation-test-runs"
 TOGETHER_DIR = ".validate-together"
 
 # What Terraform judges differently in a called module than in a root: an import block is an
@@ -93,11 +94,18 @@ def assignments(variables: Mapping[str, Any], indent: str) -> str:
     return "".join(f"{indent}{key} = {hcl(value)}\n" for key, value in variables.items())
 
 
+def module_source(module: str) -> str:
+    """The source of ``module`` (relative to the tree, "." for the root) from a generated root
+    one folder below the tree's root."""
+    return "../" if module == "." else f"../{module}"
+
+
 def module_call(name: str, module: str, variables: Mapping[str, Any]) -> str:
-    """A module block calling ``module`` (relative to the tree, "." for the root) from a
-    generated root one folder below the tree's root."""
-    source = "../" if module == "." else f"../{module}"
-    return f'module "{name}" {{\n  source = "{source}"\n{assignments(variables, "  ")}}}\n'
+    """A module block calling ``module`` from a generated root (see module_source)."""
+    return (
+        f'module "{name}" {{\n  source = "{module_source(module)}"\n'
+        f"{assignments(variables, '  ')}}}\n"
+    )
 
 
 def _generated_root(directory: Path, main_tf: str) -> Path:
@@ -139,25 +147,26 @@ def _judge_by_validate(
 
 
 def _judge_by_test(
-    module: str, cases: list[Case], root: Path, environment: Mapping[str, str]
+    cases: list[Case], root: Path, environment: Mapping[str, str]
 ) -> dict[str, list[str]]:
-    """Diagnostics per case of one ``terraform test`` of ``module``, a file per case."""
-    module_dir = root / module
-    directory = module_dir / TEST_DIR
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir()
+    """Diagnostics per case of one ``terraform test`` with a file per case, each file's one run
+    planning the case's module (``run { module { source } }``) with a mock provider."""
+    directory = _generated_root(root / TEST_ROOT_DIR, "# The cases' runs call their modules.\n")
+    (directory / TEST_DIR).mkdir()
     runs = {f"case_{index}": case for index, case in enumerate(cases)}
     for name, case in runs.items():
         variables = assignments(case.variables, "    ")
-        (directory / f"{name}.tftest.hcl").write_text(
+        (directory / TEST_DIR / f"{name}.tftest.hcl").write_text(
             'mock_provider "aws" {}\n\n'
-            f'run "{name}" {{\n  command = plan\n\n  variables {{\n{variables}  }}\n}}\n'
+            f'run "{name}" {{\n  command = plan\n\n'
+            f'  module {{\n    source = "{module_source(case.module)}"\n  }}\n\n'
+            f"  variables {{\n{variables}  }}\n}}\n"
         )
     _terraform(
-        module_dir, environment, "init", "-input=false", "-no-color", f"-test-directory={TEST_DIR}"
+        directory, environment, "init", "-input=false", "-no-color", f"-test-directory={TEST_DIR}"
     )
     output = _terraform(
-        module_dir, environment, "test", "-json", "-no-color", f"-test-directory={TEST_DIR}"
+        directory, environment, "test", "-json", "-no-color", f"-test-directory={TEST_DIR}"
     )
     verdicts: dict[str, list[str]] = defaultdict(list)
     for line in output.splitlines():
@@ -179,12 +188,9 @@ def judge(
     """
     cases = list(cases)
     verdicts = _judge_by_validate([c for c in cases if c.module != "."], root, environment)
-    undecided: dict[str, list[Case]] = defaultdict(list)
-    for case in cases:
-        if not verdicts.get(case.case_id):
-            undecided[case.module].append(case)
-    for module, module_cases in undecided.items():
-        verdicts.update(_judge_by_test(module, module_cases, root, environment))
+    undecided = [case for case in cases if not verdicts.get(case.case_id)]
+    if undecided:
+        verdicts.update(_judge_by_test(undecided, root, environment))
     return {case.case_id: verdicts.get(case.case_id, []) for case in cases}
 
 

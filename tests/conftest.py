@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from xdist.scheduler import LoadGroupScheduling
 
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
@@ -91,10 +92,19 @@ def clean_emulator(emulator: EmulatorProcess) -> EmulatorProcess:
     return emulator
 
 
-@pytest.fixture
-def aws_session(workbench: Workbench, clean_emulator: EmulatorProcess) -> boto3.Session:
-    """A boto3 session on an empty emulator, with the credentials Terraform uses."""
+@pytest.fixture(scope="session")
+def terraform_credentials_session(workbench: Workbench) -> boto3.Session:
+    """One boto3 session per worker: a session loads each service's model once, and a new one
+    per test would load them again (some 50 ms of CPU per client)."""
     return session_from_environment(workbench.environment)
+
+
+@pytest.fixture
+def aws_session(
+    terraform_credentials_session: boto3.Session, clean_emulator: EmulatorProcess
+) -> boto3.Session:
+    """A boto3 session on an empty emulator, with the credentials Terraform uses."""
+    return terraform_credentials_session
 
 
 @pytest.fixture
@@ -109,19 +119,62 @@ ACCOUNT_MARKERS = ("emulator_only", "runs_on_aws")
 
 
 # Applies mostly wait, so they start first and the CPU-bound plan and static tests fill the gaps;
-# the longest applies start before the others, so that none of them is left to run alone at the end.
+# the longest units (an xdist group, or a test file's tests) start before the others, so that
+# none of them is left to run alone at the end. Durations: `pytest --durations`, 2 cores.
 LONGEST_FIRST = (
-    "test_multi_region.py",
-    "test_examples.py",
-    "test_organization.py",
-    "test_upgrade.py",
+    "test_multi_region.py",  # 90 s
+    "vpc-endpoint",  # 90 s
+    "test_examples.py",  # complete 80 s, the demo 70 s, minimal 40 s
+    "alerts-defaults",  # 70 s
+    "test_upgrade.py",  # 60 s
+    "test_organization.py",  # 60 s
+    "end-to-end",  # 60 s
+    "alerts-bring-your-own",  # 50 s
+    "shared-plan",  # 40 s
+    "bad-input-verdicts",  # 25 s
 )
 
 
+def _unit(item: pytest.Item) -> str:
+    """What xdist's loadgroup hands to one worker: the item's xdist group, or its own file."""
+    group = item.get_closest_marker("xdist_group")
+    return str(group.args[0] if group and group.args else item.path.name)
+
+
 def _start_order(item: pytest.Item) -> tuple[int, int]:
-    name = item.path.name
-    longest = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
-    return (0 if item.get_closest_marker("apply") else 1, longest)
+    unit = _unit(item)
+    longest = LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+    layer = next((i for i, name in enumerate(reversed(LAYERS)) if item.get_closest_marker(name)), 0)
+    return (longest, layer)
+
+
+class LongestFirstScheduling(LoadGroupScheduling):
+    """xdist's loadgroup, in the order collection put the units in (see _start_order), each
+    worker holding at most one test beyond the one it runs.
+
+    loadgroup would sort the units by their number of tests, which starts the many-test groups of
+    quick cases first and leaves the long applies to the end, and would queue up to two tests
+    beyond the running one on a worker while another worker waits idle. A worker runs a test only
+    once it has the next one (for fixture teardown), so one queued test is the least.
+    """
+
+    def __init__(self, config: pytest.Config, log: Any = None) -> None:
+        config.option.loadscopereorder = False
+        super().__init__(config, log)
+
+    def _reschedule(self, node: Any) -> None:
+        if node.shutting_down:
+            return
+        if not self.workqueue:
+            node.shutdown()
+            return
+        if self._pending_of(self.assigned_work[node]) <= 1:
+            self._assign_work_unit(node)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """LongestFirstScheduling for ``--dist loadgroup`` (what `make test` uses)."""
+    return LongestFirstScheduling(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -51,6 +52,37 @@ def test_feature_updates_merge_by_name(guardduty) -> None:
         "ECS_FARGATE_AGENT_MANAGEMENT": "ENABLED",
         "EC2_AGENT_MANAGEMENT": "ENABLED",
     }
+
+
+PROTECTION_PLANS = [
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+]
+
+
+def test_feature_updates_sent_at_once_all_land(guardduty) -> None:
+    """The provider updates each feature in a request of its own, in parallel (one
+    aws_guardduty_detector_feature each); AWS applies each request whole and loses none. The
+    emulator's server answers on threads, so two merges must not interleave. Several rounds,
+    because a lost update needs two requests to meet."""
+    for _ in range(8):
+        detector_id = guardduty.create_detector(Enable=True)["DetectorId"]
+
+        def enable(name: str, detector_id: str = detector_id) -> None:
+            guardduty.update_detector(
+                DetectorId=detector_id, Features=[{"Name": name, "Status": "ENABLED"}]
+            )
+
+        with ThreadPoolExecutor(max_workers=len(PROTECTION_PLANS)) as pool:
+            list(pool.map(enable, PROTECTION_PLANS))
+        features = read_detector(guardduty, detector_id).features
+        assert {name: features.get(name) for name in PROTECTION_PLANS} == dict.fromkeys(
+            PROTECTION_PLANS, "ENABLED"
+        )
+        guardduty.delete_detector(DetectorId=detector_id)
 
 
 def test_get_detector_lists_features_in_aws_order_not_the_requests(guardduty) -> None:

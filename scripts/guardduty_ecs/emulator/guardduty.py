@@ -24,6 +24,7 @@ features and their additional configuration in an order of its own, not the requ
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -155,6 +156,15 @@ def merge_features(
     return _in_aws_order(list(merged.values()), FEATURE_ORDER)
 
 
+# moto's server answers requests on threads. The provider updates each feature of a detector in
+# an UpdateDetector request of its own, in parallel (one aws_guardduty_detector_feature per
+# feature), and on AWS none is lost: each request is applied whole (no AWS page says so in words;
+# it is what every parallel apply of the provider relies on). Without the lock two merges could
+# interleave and the later write drop the other's feature: the provider then failed with
+# "reading GuardDuty Detector Feature (.../S3_DATA_EVENTS): empty result" under load.
+_DETECTOR_UPDATE = threading.Lock()
+
+
 def install() -> None:
     """Patch moto's GuardDuty detector so that features merge as on AWS."""
     detector_cls = models.Detector
@@ -173,11 +183,12 @@ def install() -> None:
         data_sources: dict[str, Any],
         features: list[dict[str, Any]] | None,
     ) -> None:
-        merged = merge_features(self.features, features) if features is not None else None
-        original_update(self, enable, finding_publishing_frequency, data_sources, None)
-        if merged is not None:
-            self.features = merged
-        self.updated_at = datetime.now()
+        with _DETECTOR_UPDATE:
+            merged = merge_features(self.features, features) if features is not None else None
+            original_update(self, enable, finding_publishing_frequency, data_sources, None)
+            if merged is not None:
+                self.features = merged
+            self.updated_at = datetime.now()
 
     detector_cls.__init__ = __init__  # type: ignore[method-assign]
     detector_cls.update = update  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ import pytest
 import tftest
 
 from guardduty_ecs.inventory import SHARED_PLAN_GROUP, PlanCase, SharedPlan, planned_resources
+from guardduty_ecs.validation import module_source
 
 pytestmark = pytest.mark.plan
 
@@ -80,7 +81,8 @@ EXAMPLES_DIR = "readme-examples"
 def _case(readme: str, index: int, block: str) -> PlanCase:
     module, _ = READMES[readme]
     directory = f"{Path(readme).parent.name or 'root'}-{index}"
-    source = "../../" if module == "." else f"../../{module}"
+    # One folder deeper than the generated roots that module_source serves.
+    source = f"../{module_source(module)}"
     return PlanCase(
         name=f"readme_{directory.replace('-', '_')}",
         module=f"{EXAMPLES_DIR}/{directory}",

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError
 
 from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.provider_server import SERVERS, shareable_provider
 from guardduty_ecs.terraform import (
     TerraformSettings,
     configure_terraform,
@@ -56,22 +57,41 @@ def changes_in_plan_log(log: str) -> list[str]:
 
 @dataclass
 class Stack:
-    """One Terraform root module in a staged working copy."""
+    """One Terraform root module in a staged working copy.
+
+    With ``provider_binary`` set, every command runs against one running provider of the
+    harness's (``guardduty_ecs.provider_server``) instead of starting the provider per walk.
+    """
 
     test: tftest.TerraformTest
     tf_vars: TfVars = field(default_factory=dict)
+    provider_binary: Path | None = None
+
+    @contextmanager
+    def _terraform(self) -> Iterator[tftest.TerraformTest]:
+        """The tftest handle, reattached to a leased provider for the commands run inside."""
+        plain = self.test.env
+        with SERVERS.environment(self.provider_binary, plain) as environment:
+            self.test.env = environment
+            try:
+                yield self.test
+            finally:
+                self.test.env = plain
 
     def init(self) -> None:
         self.test.setup(cleanup_on_exit=False)
 
     def plan(self) -> tftest.TerraformPlanOutput:
-        return self.test.plan(output=True, tf_vars=cli_variables(self.tf_vars))
+        with self._terraform() as test:
+            return test.plan(output=True, tf_vars=cli_variables(self.tf_vars))
 
     def apply(self) -> None:
-        self.test.apply(tf_vars=cli_variables(self.tf_vars))
+        with self._terraform() as test:
+            test.apply(tf_vars=cli_variables(self.tf_vars))
 
     def outputs(self) -> dict[str, Any]:
-        return dict(self.test.output())
+        with self._terraform() as test:
+            return dict(test.output())
 
     def pending_changes(self) -> list[str]:
         """Every resource change a new plan would make, as ``address: action``.
@@ -80,11 +100,13 @@ class Stack:
         is planned: no saved plan to ``show``, so one Terraform command instead of two.
         """
         arguments = tftest.parse_args(input=False, color=False, tf_vars=cli_variables(self.tf_vars))
-        return changes_in_plan_log(self.test.execute_command("plan", "-json", *arguments).out)
+        with self._terraform() as test:
+            return changes_in_plan_log(test.execute_command("plan", "-json", *arguments).out)
 
     def managed_resources(self) -> list[str]:
         """Addresses of the managed resources in the state."""
-        state = json.loads(self.test.execute_command("show", "-json").out or "{}")
+        with self._terraform() as test:
+            state = json.loads(test.execute_command("show", "-json").out or "{}")
         addresses: list[str] = []
 
         def walk(module: dict[str, Any]) -> None:
@@ -98,7 +120,8 @@ class Stack:
         return sorted(addresses)
 
     def destroy(self) -> None:
-        self.test.destroy(tf_vars=cli_variables(self.tf_vars))
+        with self._terraform() as test:
+            test.destroy(tf_vars=cli_variables(self.tf_vars))
 
 
 @dataclass
@@ -117,7 +140,16 @@ class Workbench:
         if directory not in self._initialised:
             stack.init()
             self._initialised.add(directory)
+        stack.provider_binary = shareable_provider(directory, self.environment)
         return stack
+
+
+def initialised_stack(directory: Path, environment: dict[str, str]) -> Stack:
+    """A stack for a root module outside a workbench's tree, initialised."""
+    stack = Stack(terraform_test(directory, environment))
+    stack.init()
+    stack.provider_binary = shareable_provider(directory, environment)
+    return stack
 
 
 BACKEND_VARIABLE = "GUARDDUTY_ECS_TEST_BACKEND"

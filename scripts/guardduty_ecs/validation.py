@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from guardduty_ecs import tfdocs
+from guardduty_ecs.provider_server import SERVERS, unconfigured_provider
 
 VALIDATE_DIR = ".validation-cases"
 TEST_DIR = "validation-tests"
@@ -119,7 +120,9 @@ def _generated_root(directory: Path, main_tf: str) -> Path:
 def _validate(directory: Path, environment: Mapping[str, str]) -> list[dict[str, Any]]:
     """The diagnostics of ``terraform validate -json`` in ``directory``, after an init."""
     _terraform(directory, environment, "init", "-backend=false", "-input=false", "-no-color")
-    report = json.loads(_terraform(directory, environment, "validate", "-json", "-no-color"))
+    provider = unconfigured_provider(directory, environment)
+    with SERVERS.environment(provider, environment) as reattached:
+        report = json.loads(_terraform(directory, reattached, "validate", "-json", "-no-color"))
     return list(report.get("diagnostics", []))
 
 
@@ -165,9 +168,10 @@ def _judge_by_test(
     _terraform(
         directory, environment, "init", "-input=false", "-no-color", f"-test-directory={TEST_DIR}"
     )
-    output = _terraform(
-        directory, environment, "test", "-json", "-no-color", f"-test-directory={TEST_DIR}"
-    )
+    with SERVERS.environment(unconfigured_provider(directory, environment), environment) as env:
+        output = _terraform(
+            directory, env, "test", "-json", "-no-color", f"-test-directory={TEST_DIR}"
+        )
     verdicts: dict[str, list[str]] = defaultdict(list)
     for line in output.splitlines():
         message = json.loads(line)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs.harness import Stack, Workbench
-from guardduty_ecs.terraform import stage_tree, terraform_test
+from guardduty_ecs.harness import Workbench, initialised_stack
+from guardduty_ecs.terraform import stage_tree
 
 pytestmark = [
     pytest.mark.apply,
@@ -58,15 +58,13 @@ def test_upgrade_from_the_previous_release_replaces_nothing(
     clean_emulator,
 ) -> None:
     previous = _previous_tree(repo_root, tmp_path / "previous")
-    old_stack = Stack(terraform_test(previous / EXAMPLE, workbench.environment))
-    old_stack.init()
+    old_stack = initialised_stack(previous / EXAMPLE, workbench.environment)
     old_stack.apply()
     # The current tree in a fresh folder (so that files the release removed are gone), with the
     # previous release's state: what a consumer has after changing `?ref=`.
     current = stage_tree(tmp_path / "current", repo_root)
     shutil.copy2(previous / EXAMPLE / "terraform.tfstate", current / EXAMPLE / "terraform.tfstate")
-    stack = Stack(terraform_test(current / EXAMPLE, workbench.environment))
-    stack.init()
+    stack = initialised_stack(current / EXAMPLE, workbench.environment)
     try:
         plan = stack.plan()
         destroyed = [

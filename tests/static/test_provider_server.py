@@ -1,0 +1,165 @@
+"""When the harness serves Terraform's commands from one running provider, and that it does.
+
+The rules (guardduty_ecs.provider_server): one ``provider "aws"`` configuration at most, counted
+over the root module and every module call; the emulator's loopback HTTP endpoint only; one
+command at a time per server; GUARDDUTY_ECS_SHARE_PROVIDER=0 turns it off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from guardduty_ecs.harness import Workbench
+from guardduty_ecs.provider_server import (
+    ProviderServers,
+    aws_provider_blocks,
+    installed_provider,
+    sharing_allowed,
+    unconfigured_provider,
+)
+
+pytestmark = pytest.mark.static
+
+
+def _root(tmp_path: Path, files: dict[str, str], calls: dict[str, str] | None = None) -> Path:
+    """A root module in ``tmp_path`` with ``files`` (relative paths), and a module manifest as
+    ``terraform init`` writes it for ``calls`` (call key: folder)."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    manifest = tmp_path / ".terraform" / "modules" / "modules.json"
+    manifest.parent.mkdir(parents=True)
+    modules = [{"Key": "", "Source": "", "Dir": "."}]
+    modules += [{"Key": key, "Source": f"./{d}", "Dir": d} for key, d in (calls or {}).items()]
+    manifest.write_text(json.dumps({"Modules": modules}))
+    return tmp_path
+
+
+def test_counts_the_provider_blocks_of_the_root_and_of_each_module_call(tmp_path: Path) -> None:
+    root = _root(
+        tmp_path,
+        {
+            "main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n',
+            # A legacy module with its own provider block, called twice: two configurations.
+            "legacy/main.tf": "provider aws {\n}\n",
+            "plain/main.tf": 'resource "aws_sns_topic" "this" {}\n',
+        },
+        {"first": "legacy", "second": "legacy", "plain": "plain"},
+    )
+    assert aws_provider_blocks(root) == 3
+
+
+def test_a_root_without_provider_blocks_has_none(tmp_path: Path) -> None:
+    assert aws_provider_blocks(_root(tmp_path, {"main.tf": "# nothing\n"})) == 0
+
+
+def test_json_configuration_is_not_guessed(tmp_path: Path) -> None:
+    assert aws_provider_blocks(_root(tmp_path, {"main.tf.json": '{"provider": {}}'})) is None
+
+
+@pytest.mark.parametrize(
+    ("environment", "allowed"),
+    [
+        ({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}, True),
+        ({"AWS_ENDPOINT_URL": "http://localhost:5000"}, True),
+        ({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "GUARDDUTY_ECS_SHARE_PROVIDER": "0"}, False),
+        ({"AWS_ENDPOINT_URL": "https://127.0.0.1:5000"}, False),
+        ({"AWS_ENDPOINT_URL": "http://10.0.0.8:5000"}, False),
+        ({}, False),  # a real account: the provider starts as a user's Terraform starts it
+    ],
+)
+def test_sharing_only_against_the_emulator(environment: dict[str, str], allowed: bool) -> None:
+    assert sharing_allowed(environment) is allowed
+
+
+def test_examples_with_several_provider_configurations_start_their_own(
+    offline_workbench: Workbench,
+) -> None:
+    # An emulator's address (init calls no AWS API, so nothing needs to listen there).
+    environment = {**offline_workbench.environment, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    workbench = Workbench(offline_workbench.root, offline_workbench.settings, environment)
+    served = {
+        example: workbench.stack(f"examples/{example}").provider_binary is not None
+        for example in ("minimal", "multi-region", "organization")
+    }
+    assert served == {"minimal": True, "multi-region": False, "organization": False}
+
+
+@pytest.fixture(scope="module")
+def provider_binary(offline_workbench: Workbench) -> Path:
+    """The provider binary, installed by an init of a module of the offline tree."""
+    directory = offline_workbench.root / "modules" / "alerts"
+    subprocess.run(
+        ["terraform", "init", "-backend=false", "-input=false"],
+        cwd=directory,
+        env=offline_workbench.environment,
+        capture_output=True,
+        check=True,
+    )
+    binary = installed_provider(directory)
+    assert binary is not None
+    assert unconfigured_provider(directory, offline_workbench.environment) == binary
+    return binary
+
+
+def _pid(reattach: str) -> int:
+    return int(next(iter(json.loads(reattach).values()))["Pid"])
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_lease_is_exclusive_and_an_idle_server_is_reused(
+    provider_binary: Path, offline_workbench: Workbench
+) -> None:
+    servers = ProviderServers(keep_idle=1)
+    environment = offline_workbench.environment
+    try:
+        # A second command while the first runs must not configure the same process.
+        with (
+            servers.lease(provider_binary, environment) as first,
+            servers.lease(provider_binary, environment) as second,
+        ):
+            assert _pid(second) != _pid(first)
+        # Both went back; one idle server is kept, the other stopped.
+        assert [_running(_pid(first)), _running(_pid(second))].count(True) == 1
+        with servers.lease(provider_binary, environment) as again:
+            assert again in (first, second)
+        with servers.lease(provider_binary, {**environment, "AWS_REGION": "eu-west-1"}) as other:
+            # Another environment is another server: the provider reads its own environment.
+            assert _pid(other) not in (_pid(first), _pid(second))
+    finally:
+        servers.close()
+    assert not any(_running(_pid(r)) for r in (first, second, other))
+
+
+def test_terraform_uses_the_leased_server_instead_of_starting_the_provider(
+    provider_binary: Path, offline_workbench: Workbench
+) -> None:
+    servers = ProviderServers()
+    directory = offline_workbench.root / "modules" / "alerts"
+    try:
+        with servers.environment(provider_binary, offline_workbench.environment) as environment:
+            validate = subprocess.run(
+                ["terraform", "validate", "-no-color"],
+                cwd=directory,
+                env={**environment, "TF_LOG": "debug"},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+    finally:
+        servers.close()
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    assert 'hashicorp/aws is overridden as an "unmanaged provider"' in validate.stderr
+    assert "plugin started" not in validate.stderr

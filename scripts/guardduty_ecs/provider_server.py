@@ -121,20 +121,46 @@ def aws_provider_blocks(tfdir: Path) -> int | None:
     return blocks
 
 
+def may_share(tfdir: Path) -> bool:
+    """True when the initialised root ``tfdir`` has at most one aws provider configuration."""
+    blocks = aws_provider_blocks(tfdir)
+    return blocks is not None and blocks <= 1
+
+
+# The provider binary that an init of this process installed, by Terraform CLI configuration.
+_INSTALLED: dict[str, Path] = {}
+
+
+def _installed_and_remembered(tfdir: Path, environment: Mapping[str, str]) -> Path | None:
+    binary = installed_provider(tfdir)
+    if binary is not None:
+        _INSTALLED[environment.get("TF_CLI_CONFIG_FILE", "")] = binary
+    return binary
+
+
+def remembered_provider(environment: Mapping[str, str]) -> Path | None:
+    """The provider binary that an init in this process installed with ``environment``'s CLI
+    configuration (None if none did, or sharing is turned off). An init reattached to a server
+    of it installs only the modules: the provider's version constraints are the same in every
+    root of the tree, and a mirror or the registry gives them the same binary."""
+    if _turned_off(environment):
+        return None
+    return _INSTALLED.get(environment.get("TF_CLI_CONFIG_FILE", ""))
+
+
 def shareable_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | None:
     """The provider binary to serve ``tfdir``'s commands from one process, or None to let
     Terraform start the provider itself (see the module's docstring for when)."""
-    if not sharing_allowed(environment):
+    if not sharing_allowed(environment) or not may_share(tfdir):
         return None
-    blocks = aws_provider_blocks(tfdir)
-    return installed_provider(tfdir) if blocks is not None and blocks <= 1 else None
+    return _installed_and_remembered(tfdir, environment)
 
 
 def unconfigured_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | None:
     """The provider binary to serve ``tfdir``'s commands that never configure the provider
     (``validate``, and ``test`` with ``mock_provider``): they only ask for its schema and checks,
     so neither the endpoint nor the number of provider blocks matters."""
-    return None if _turned_off(environment) else installed_provider(tfdir)
+    return None if _turned_off(environment) else _installed_and_remembered(tfdir, environment)
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from guardduty_ecs import tfdocs
-from guardduty_ecs.provider_server import SERVERS, unconfigured_provider
+from guardduty_ecs.provider_server import SERVERS, remembered_provider, unconfigured_provider
 
 VALIDATE_DIR = ".validation-cases"
 TEST_DIR = "validation-tests"
@@ -117,12 +117,25 @@ def _generated_root(directory: Path, main_tf: str) -> Path:
     return directory
 
 
+def _after_init(
+    directory: Path, environment: Mapping[str, str], init: list[str], command: list[str]
+) -> str:
+    """The output of ``command`` after ``init`` in ``directory``, both reattached to a running
+    provider when one is known (neither configures it: guardduty_ecs.provider_server)."""
+    provider = remembered_provider(environment)
+    with SERVERS.environment(provider, environment) as reattached:
+        _terraform(directory, reattached, "init", *init)
+    provider = provider or unconfigured_provider(directory, environment)
+    with SERVERS.environment(provider, environment) as reattached:
+        return _terraform(directory, reattached, *command)
+
+
 def _validate(directory: Path, environment: Mapping[str, str]) -> list[dict[str, Any]]:
     """The diagnostics of ``terraform validate -json`` in ``directory``, after an init."""
-    _terraform(directory, environment, "init", "-backend=false", "-input=false", "-no-color")
-    provider = unconfigured_provider(directory, environment)
-    with SERVERS.environment(provider, environment) as reattached:
-        report = json.loads(_terraform(directory, reattached, "validate", "-json", "-no-color"))
+    init = ["-backend=false", "-input=false", "-no-color"]
+    report = json.loads(
+        _after_init(directory, environment, init, ["validate", "-json", "-no-color"])
+    )
     return list(report.get("diagnostics", []))
 
 
@@ -165,13 +178,12 @@ def _judge_by_test(
             f'  module {{\n    source = "{module_source(case.module)}"\n  }}\n\n'
             f"  variables {{\n{variables}  }}\n}}\n"
         )
-    _terraform(
-        directory, environment, "init", "-input=false", "-no-color", f"-test-directory={TEST_DIR}"
+    output = _after_init(
+        directory,
+        environment,
+        ["-input=false", "-no-color", f"-test-directory={TEST_DIR}"],
+        ["test", "-json", "-no-color", f"-test-directory={TEST_DIR}"],
     )
-    with SERVERS.environment(unconfigured_provider(directory, environment), environment) as env:
-        output = _terraform(
-            directory, env, "test", "-json", "-no-color", f"-test-directory={TEST_DIR}"
-        )
     verdicts: dict[str, list[str]] = defaultdict(list)
     for line in output.splitlines():
         message = json.loads(line)

@@ -19,9 +19,11 @@ from guardduty_ecs.provider_server import (
     ProviderServers,
     aws_provider_blocks,
     installed_provider,
+    remembered_provider,
     sharing_allowed,
     unconfigured_provider,
 )
+from guardduty_ecs.terraform import stage_tree
 
 pytestmark = pytest.mark.static
 
@@ -78,16 +80,32 @@ def test_sharing_only_against_the_emulator(environment: dict[str, str], allowed:
 
 
 def test_examples_with_several_provider_configurations_start_their_own(
-    offline_workbench: Workbench,
+    offline_workbench: Workbench, repo_root: Path, tmp_path: Path
 ) -> None:
+    """The first init installs the provider; later ones reattach and install the modules only,
+    unless the root turns out to need a provider per configuration (then it is installed)."""
     # An emulator's address (init calls no AWS API, so nothing needs to listen there).
     environment = {**offline_workbench.environment, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
-    workbench = Workbench(offline_workbench.root, offline_workbench.settings, environment)
-    served = {
-        example: workbench.stack(f"examples/{example}").provider_binary is not None
-        for example in ("minimal", "multi-region", "organization")
+    root = stage_tree(tmp_path, repo_root)
+    workbench = Workbench(root, offline_workbench.settings, environment)
+    stacks = {
+        example: workbench.stack(f"examples/{example}")
+        for example in ("minimal", "complete", "multi-region", "organization")
     }
-    assert served == {"minimal": True, "multi-region": False, "organization": False}
+    served = {example: stack.provider_binary is not None for example, stack in stacks.items()}
+    assert served == {
+        "minimal": True,
+        "complete": True,
+        "multi-region": False,
+        "organization": False,
+    }
+    installed = {
+        example: installed_provider(Path(stack.test.tfdir)) is not None
+        for example, stack in stacks.items()
+    }
+    assert remembered_provider(environment) == stacks["minimal"].provider_binary
+    assert installed["complete"] is False  # reattached at init: nothing to install
+    assert installed["multi-region"] is installed["organization"] is True
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -59,6 +60,16 @@ def changes_in_plan_log(log: str) -> list[str]:
             if change["action"] not in UNCHANGED_ACTIONS:
                 changes.append(f"{change['resource']['addr']}: {change['action']}")
     return changes
+
+
+# A data source's address: module path steps (`module.name` or `module.name[key]`), then `data.`.
+_DATA_SOURCE_ADDRESS = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)*data\.")
+
+
+def managed_addresses(state_list: str) -> list[str]:
+    """The managed resources' addresses in the output of ``terraform state list``, sorted."""
+    addresses = (line.strip() for line in state_list.splitlines())
+    return sorted(a for a in addresses if a and not _DATA_SOURCE_ADDRESS.match(a))
 
 
 @dataclass
@@ -127,20 +138,10 @@ class Stack:
             return changes_in_plan_log(test.execute_command("plan", "-json", *arguments).out)
 
     def managed_resources(self) -> list[str]:
-        """Addresses of the managed resources in the state."""
+        """Addresses of the managed resources in the state (``terraform state list``, which
+        reads the state alone: ``show -json`` would decode the provider's schema for it)."""
         with self._terraform() as test:
-            state = json.loads(test.execute_command("show", "-json").out or "{}")
-        addresses: list[str] = []
-
-        def walk(module: dict[str, Any]) -> None:
-            addresses.extend(
-                r["address"] for r in module.get("resources", []) if r.get("mode") == "managed"
-            )
-            for child in module.get("child_modules", []):
-                walk(child)
-
-        walk(state.get("values", {}).get("root_module", {}))
-        return sorted(addresses)
+            return managed_addresses(test.execute_command("state", "list").out)
 
     def destroy(self) -> None:
         with self._terraform() as test:

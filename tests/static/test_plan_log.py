@@ -1,4 +1,5 @@
-"""A re-plan's pending changes are read from Terraform's machine-readable plan log."""
+"""What the harness reads from Terraform: a re-plan's pending changes from the machine-readable
+plan log, the managed resources from `terraform state list`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from guardduty_ecs.harness import changes_in_plan_log
+from guardduty_ecs.harness import changes_in_plan_log, managed_addresses
 
 pytestmark = pytest.mark.static
 
@@ -43,3 +44,22 @@ def test_changes_are_the_planned_changes_that_touch_the_account() -> None:
 def test_a_plan_without_planned_changes_has_none() -> None:
     log = json.dumps({"type": "change_summary", "changes": {"add": 0, "change": 0}})
     assert changes_in_plan_log(log) == []
+
+
+def test_managed_resources_leave_out_data_sources_at_any_module_depth() -> None:
+    listing = "\n".join(
+        [
+            "data.aws_caller_identity.current",
+            "aws_ecs_cluster.this",
+            'module.alerts["eu"].data.aws_iam_policy_document.topic',
+            'module.alerts["eu"].aws_sns_topic.this[0]',
+            "module.runtime.module.vpc_endpoint.data.aws_vpc.this",
+            "module.data.aws_sqs_queue.dead_letters",  # a module named "data"
+            "",
+        ]
+    )
+    assert managed_addresses(listing) == [
+        "aws_ecs_cluster.this",
+        'module.alerts["eu"].aws_sns_topic.this[0]',
+        "module.data.aws_sqs_queue.dead_letters",
+    ]

@@ -25,8 +25,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,20 +124,39 @@ class CoverageFigures:
     build_seconds: float = 0.0  # creating the clusters and services in the emulator
 
 
-def measure_coverage(clusters: int, work_dir: Path | None = None) -> CoverageFigures:
-    """Time ``guardduty-ecs coverage`` over ``clusters`` monitored Fargate clusters."""
+@contextmanager
+def _empty_emulator(
+    work_dir: Path | None, emulator: EmulatorProcess | None
+) -> Iterator[EmulatorProcess]:
+    """``emulator`` emptied before and after the measurement, or one started for it alone."""
+    if emulator is None:
+        with EmulatorProcess(log_dir=work_dir) as started:
+            yield started
+        return
+    emulator.reset()
+    try:
+        yield emulator
+    finally:
+        emulator.reset()
+
+
+def measure_coverage(
+    clusters: int, work_dir: Path | None = None, emulator: EmulatorProcess | None = None
+) -> CoverageFigures:
+    """Time ``guardduty-ecs coverage`` over ``clusters`` monitored Fargate clusters (in
+    ``emulator``, emptied, if given)."""
     if clusters < 1:
         raise UserError("the benchmark needs at least one cluster")
-    with EmulatorProcess(log_dir=work_dir) as emulator:
-        session = session_from_environment(emulator.environment())
-        guardduty = client(session, "guardduty", emulator.endpoint_url)
-        ecs = client(session, "ecs", emulator.endpoint_url)
+    with _empty_emulator(work_dir, emulator) as running:
+        session = session_from_environment(running.environment())
+        guardduty = client(session, "guardduty", running.endpoint_url)
+        ecs = client(session, "ecs", running.endpoint_url)
         building = time.monotonic()
         enable_fargate_runtime_monitoring(guardduty)
         register_fargate_task_definition(ecs)
 
         def build(part: int) -> None:
-            ecs = client(session, "ecs", emulator.endpoint_url)
+            ecs = client(session, "ecs", running.endpoint_url)
             for index in range(part, clusters, BUILD_THREADS):
                 name = f"cluster-{index:04d}"
                 ecs.create_cluster(clusterName=name)
@@ -151,7 +171,7 @@ def measure_coverage(clusters: int, work_dir: Path | None = None) -> CoverageFig
         _in_parallel(build, range(BUILD_THREADS))
         started = time.monotonic()
         (result,) = coverage.coverage(
-            session, [emulator.environment()["AWS_REGION"]], emulator.endpoint_url
+            session, [running.environment()["AWS_REGION"]], running.endpoint_url
         )
         seconds = time.monotonic() - started
     if result.error:
@@ -190,20 +210,24 @@ class OrganizationCoverageFigures:
 
 
 def measure_organization_coverage(
-    accounts: int, regions: int, clusters: int, work_dir: Path | None = None
+    accounts: int,
+    regions: int,
+    clusters: int,
+    work_dir: Path | None = None,
+    emulator: EmulatorProcess | None = None,
 ) -> OrganizationCoverageFigures:
     """Time ``guardduty-ecs coverage`` from a delegated GuardDuty administrator whose
     ``accounts`` members each have ``clusters`` Fargate clusters with a running task in each of
     ``regions`` regions (Runtime Monitoring and its Fargate agent on, set by the administrator
-    with UpdateMemberDetectors)."""
+    with UpdateMemberDetectors; in ``emulator``, emptied, if given)."""
     if accounts < 1 or clusters < 1:
         raise UserError("the benchmark needs at least one member account and one cluster")
     if not 1 <= regions <= len(BENCHMARK_REGIONS):
         raise UserError(f"the benchmark takes 1 to {len(BENCHMARK_REGIONS)} regions")
     names = BENCHMARK_REGIONS[:regions]
-    with EmulatorProcess(log_dir=work_dir) as emulator:
-        endpoint = emulator.endpoint_url
-        session = session_from_environment(emulator.environment())
+    with _empty_emulator(work_dir, emulator) as running:
+        endpoint = running.endpoint_url
+        session = session_from_environment(running.environment())
         building = time.monotonic()
         organizations = client(session, "organizations", endpoint)
         organizations.create_organization(FeatureSet="ALL")
@@ -253,7 +277,7 @@ def measure_organization_coverage(
                         ecs.run_task(cluster=name, taskDefinition="app", launchType="FARGATE")
 
         _in_parallel(build, range(BUILD_THREADS))
-        admin_session = session_from_environment(emulator.environment())
+        admin_session = session_from_environment(running.environment())
         admin_session.events.register("before-sign.*.*", as_admin)
         started = time.monotonic()
         results = coverage.coverage(admin_session, list(names), endpoint)

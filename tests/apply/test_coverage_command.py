@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -11,7 +10,7 @@ import pytest
 
 from guardduty_ecs.benchmark import measure_coverage, measure_organization_coverage
 from guardduty_ecs.coverage import AccountTotals, coverage, is_healthy, totals
-from guardduty_ecs.emulator import ActAs, act_as
+from guardduty_ecs.emulator import ActAs, EmulatorProcess, act_as
 from guardduty_ecs.workloads import (
     RUNTIME_MONITORING_WITH_FARGATE_AGENT,
     enable_fargate_runtime_monitoring,
@@ -29,14 +28,16 @@ pytestmark = [
 ]
 
 
-def test_calls_grow_with_pages_not_with_clusters(tmp_path: Path) -> None:
-    figures = measure_coverage(120, tmp_path)
+def test_calls_grow_with_pages_not_with_clusters(emulator: EmulatorProcess) -> None:
+    figures = measure_coverage(120, emulator=emulator)
     assert (figures.rows, figures.api_calls) == (120, 1 + 3)  # ListDetectors + 3 pages of 50
     assert figures.build_seconds > 0
 
 
-def test_organization_benchmark_reads_every_member_in_every_region(tmp_path: Path) -> None:
-    figures = measure_organization_coverage(3, 2, 20, tmp_path)
+def test_organization_benchmark_reads_every_member_in_every_region(
+    emulator: EmulatorProcess,
+) -> None:
+    figures = measure_organization_coverage(3, 2, 20, emulator=emulator)
     assert figures.rows == 3 * 2 * 20
     assert figures.accounts_seen == 3, "the members' rows, the administrator has no clusters"
     assert figures.api_calls == 2 * (1 + 2), "per region: ListDetectors + 2 pages for 60 rows"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 
 from moto import backends as moto_backends
 from moto import server
+from moto.core import responses
 
 from guardduty_ecs.emulator import (
     agent_network,
@@ -30,6 +32,14 @@ def list_moto_modules_once() -> None:
     moto_backends.list_of_moto_modules = lambda: iter(modules)  # type: ignore[assignment]
 
 
+def list_response_methods_once() -> None:
+    """moto lists the methods of a service's response class (``inspect.getmembers``) for every
+    request, to find the action's handler; the classes do not change once the extensions are
+    installed, so list each class once. This took 7% of the server's CPU for the ECS requests
+    that build coverage benchmarks' clusters. It changes how fast the server answers, not what."""
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+
+
 def install_extensions() -> None:
     """Apply every emulator extension of this project to moto, in this process."""
     list_moto_modules_once()
@@ -43,6 +53,7 @@ def install_extensions() -> None:
     organization.install()
     detection_controls.install()
     coverage.install()
+    list_response_methods_once()  # last: the extensions above may add response methods
 
 
 def main(argv: list[str] | None = None) -> None:

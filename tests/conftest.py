@@ -27,6 +27,7 @@ from guardduty_ecs.harness import (
     account_environment,
     selected_backend,
 )
+from guardduty_ecs.provider_server import SERVERS
 from guardduty_ecs.repository import find_repository
 from guardduty_ecs.terraform import TerraformSettings, configure_terraform, stage_tree
 
@@ -48,6 +49,15 @@ def teardown_script(repo_root: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session", autouse=True)
+def provider_servers() -> Iterator[None]:
+    """Stop the running providers the session's Terraform commands shared
+    (guardduty_ecs.provider_server) when the session ends: a worker process may end without
+    running its exit handlers."""
+    yield
+    SERVERS.close()
 
 
 @pytest.fixture(scope="session")

@@ -156,6 +156,9 @@ def test_a_lease_is_exclusive_and_an_idle_server_is_reused(
         with servers.lease(provider_binary, {**environment, "AWS_REGION": "eu-west-1"}) as other:
             # Another environment is another server: the provider reads its own environment.
             assert _pid(other) not in (_pid(first), _pid(second))
+        # Two idle servers now, one more than kept: the one idle longest stopped.
+        assert not _running(_pid(again))
+        assert _running(_pid(other))
     finally:
         servers.close()
     assert not any(_running(_pid(r)) for r in (first, second, other))

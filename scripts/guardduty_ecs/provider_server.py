@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+from guardduty_ecs.subprocesses import terminate
 from guardduty_ecs.terraform import GO_GARBAGE_COLLECTION_PERCENT
 
 REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
@@ -226,12 +227,7 @@ class ProviderServer:
                 stacklevel=2,
             )
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        terminate(self._process)
         self.log_path.unlink(missing_ok=True)
 
 

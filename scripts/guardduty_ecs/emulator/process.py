@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from guardduty_ecs.subprocesses import terminate
+
 EMULATOR_HOST = "127.0.0.1"
 EMULATOR_REGION = "us-east-1"
 # moto answers a request carrying this header in the account it names.
@@ -180,12 +182,7 @@ class EmulatorProcess:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        terminate(self._process)
         self._process = None
 
     def __enter__(self) -> EmulatorProcess:

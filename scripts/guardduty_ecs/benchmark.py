@@ -145,7 +145,7 @@ def measure_coverage(
     clusters: int, work_dir: Path | None = None, emulator: EmulatorProcess | None = None
 ) -> CoverageFigures:
     """Time ``guardduty-ecs coverage`` over ``clusters`` monitored Fargate clusters (in
-    ``emulator``, emptied, if given)."""
+    ``emulator``, emptied, if given; otherwise in one started with its log in ``work_dir``)."""
     if clusters < 1:
         raise UserError("the benchmark needs at least one cluster")
     with _empty_emulator(work_dir, emulator) as running:
@@ -220,7 +220,8 @@ def measure_organization_coverage(
     """Time ``guardduty-ecs coverage`` from a delegated GuardDuty administrator whose
     ``accounts`` members each have ``clusters`` Fargate clusters with a running task in each of
     ``regions`` regions (Runtime Monitoring and its Fargate agent on, set by the administrator
-    with UpdateMemberDetectors; in ``emulator``, emptied, if given)."""
+    with UpdateMemberDetectors; in ``emulator``, emptied, if given, otherwise in one started with
+    its log in ``work_dir``)."""
     if accounts < 1 or clusters < 1:
         raise UserError("the benchmark needs at least one member account and one cluster")
     if not 1 <= regions <= len(BENCHMARK_REGIONS):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -87,13 +88,11 @@ class Stack:
     @contextmanager
     def _terraform(self) -> Iterator[tftest.TerraformTest]:
         """The tftest handle, reattached to a leased provider for the commands run inside."""
-        plain = self.test.env
-        with SERVERS.environment(self.provider_binary, plain) as environment:
-            self.test.env = environment
-            try:
-                yield self.test
-            finally:
-                self.test.env = plain
+        with SERVERS.environment(self.provider_binary, self.test.env) as environment:
+            # A copy: the stack's own handle keeps its environment, whoever else uses it.
+            reattached = copy.copy(self.test)
+            reattached.env = environment
+            yield reattached
 
     def init(self) -> None:
         """``terraform init``, and the decision whether a running provider serves the stack.

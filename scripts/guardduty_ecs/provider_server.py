@@ -13,8 +13,9 @@ it: "there is a single reattachment address for all provider instances with the 
 address ... the process will receive the multiple, but differing ConfigureProvider RPCs"
 (hashicorp/terraform-plugin-framework#490). So a server is used only
 
-* for a configuration with at most one ``provider "aws"`` block, counted in the root module and
-  in every module it calls (the multi-region and organization examples start theirs as usual);
+* for a configuration with one aws provider configuration: no ``provider "aws"`` block in the
+  root module or any module it calls, or a single one, in the root and without ``alias`` (the
+  multi-region and organization examples start theirs as usual);
 * by one command at a time, and for one environment: the provider reads credentials, region and
   endpoint from its own environment, which is the environment it was started with;
 * against the emulator (an ``http://`` loopback endpoint): a real-account run starts the provider
@@ -28,7 +29,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -50,6 +50,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # this misses would be served by one process with the other configuration; one it counts too many
 # only costs the speed-up.
 _AWS_PROVIDER_BLOCK = re.compile(r'^\s*provider\s+"?aws"?\s*\{', re.MULTILINE)
+_ALIAS = re.compile(r"^\s*alias\s*=", re.MULTILINE)
 _REATTACH_LINE = re.compile(rf"{REATTACH_VARIABLE}='(\{{.*\}})'")
 # A server started without Terraform writes every gRPC call to its own output at trace level
 # (8.8 MB for one apply and destroy); under Terraform the same lines go to Terraform, which drops
@@ -82,7 +83,9 @@ class ProviderServerError(RuntimeError):
 
 
 def _turned_off(environment: Mapping[str, str]) -> bool:
-    return environment.get(SHARE_VARIABLE, "1").strip() == "0"
+    """Turned off by GUARDDUTY_ECS_SHARE_PROVIDER=0, or by a reattachment of the caller's own
+    (a provider being debugged), which then reaches Terraform unchanged."""
+    return environment.get(SHARE_VARIABLE, "1").strip() == "0" or REATTACH_VARIABLE in environment
 
 
 def sharing_allowed(environment: Mapping[str, str]) -> bool:
@@ -102,30 +105,49 @@ def installed_provider(tfdir: Path) -> Path | None:
     return found[0].resolve() if len(found) == 1 else None
 
 
-def aws_provider_blocks(tfdir: Path) -> int | None:
-    """How many ``provider "aws"`` blocks the initialised root module ``tfdir`` and every module
-    call it makes declare (each call counts: two calls of one folder are two configurations).
-    None when a folder has a ``.tf.json`` file, which this does not read."""
-    folders = [tfdir]
-    manifest = tfdir / ".terraform" / "modules" / "modules.json"
-    if manifest.exists():
-        folders += [
-            tfdir / module["Dir"]
-            for module in json.loads(manifest.read_text())["Modules"]
-            if module["Key"]  # the root module's entry has the empty key
-        ]
-    blocks = 0
-    for folder in folders:
-        if any(folder.glob("*.tf.json")):
-            return None
-        blocks += sum(len(_AWS_PROVIDER_BLOCK.findall(f.read_text())) for f in folder.glob("*.tf"))
+def _blocks(text: str) -> list[str]:
+    """The text of each ``provider "aws"`` block in ``text`` (to its matching brace)."""
+    blocks = []
+    for start in _AWS_PROVIDER_BLOCK.finditer(text):
+        depth, end = 0, start.end() - 1
+        for end in range(start.end() - 1, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        blocks.append(text[start.start() : end + 1])
     return blocks
 
 
+def aws_provider_blocks(tfdir: Path) -> dict[str, list[str]] | None:
+    """The ``provider "aws"`` blocks of the initialised root module ``tfdir`` and of every module
+    call it makes, by call key ("" for the root; two calls of one folder are two entries). None
+    when a folder has a ``.tf.json`` file, which this does not read."""
+    folders = {"": tfdir}
+    manifest = tfdir / ".terraform" / "modules" / "modules.json"
+    if manifest.exists():
+        for module in json.loads(manifest.read_text())["Modules"]:
+            if module["Key"]:  # the root module's entry has the empty key
+                folders[module["Key"]] = tfdir / module["Dir"]
+    found: dict[str, list[str]] = {}
+    for key, folder in folders.items():
+        if any(folder.glob("*.tf.json")):
+            return None
+        found[key] = [block for f in folder.glob("*.tf") for block in _blocks(f.read_text())]
+    return found
+
+
 def may_share(tfdir: Path) -> bool:
-    """True when the initialised root ``tfdir`` has at most one aws provider configuration."""
+    """True when the initialised root ``tfdir`` has one aws provider configuration: no
+    ``provider "aws"`` block at all (the implied default), or a single one, in the root module
+    and without ``alias`` (an aliased block leaves the implied default beside it, and a block in
+    a called module is a configuration beside the root's)."""
     blocks = aws_provider_blocks(tfdir)
-    return blocks is not None and blocks <= 1
+    if blocks is None:
+        return False
+    everywhere = [block for found in blocks.values() for block in found]
+    if not everywhere:
+        return True
+    return len(everywhere) == 1 and len(blocks[""]) == 1 and not _ALIAS.search(blocks[""][0])
 
 
 # The provider binary that an init of this process installed, by Terraform CLI configuration.
@@ -142,11 +164,13 @@ def _installed_and_remembered(tfdir: Path, environment: Mapping[str, str]) -> Pa
 def remembered_provider(environment: Mapping[str, str]) -> Path | None:
     """The provider binary that an init in this process installed with ``environment``'s CLI
     configuration (None if none did, or sharing is turned off). An init reattached to a server
-    of it installs only the modules: the provider's version constraints are the same in every
-    root of the tree, and a mirror or the registry gives them the same binary."""
+    of it installs only the modules and does not check the provider's version constraints: the
+    roots the harness runs (the tree, and the previous release's for the upgrade test) require
+    the same provider, which the mirror or the registry gives as the same binary."""
     if _turned_off(environment):
         return None
-    return _INSTALLED.get(environment.get("TF_CLI_CONFIG_FILE", ""))
+    binary = _INSTALLED.get(environment.get("TF_CLI_CONFIG_FILE", ""))
+    return binary if binary is not None and binary.is_file() else None
 
 
 def shareable_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | None:
@@ -157,21 +181,17 @@ def shareable_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | No
     return _installed_and_remembered(tfdir, environment)
 
 
+def declares_aws_provider(folder: Path) -> bool:
+    """True when a ``.tf`` file of ``folder`` has a ``provider "aws"`` block."""
+    return any(_blocks(f.read_text()) for f in folder.glob("*.tf"))
+
+
 def unconfigured_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | None:
     """The provider binary to serve ``tfdir``'s commands that never configure the provider
-    (``validate``, and ``test`` with ``mock_provider``): they only ask for its schema and checks,
-    so neither the endpoint nor the number of provider blocks matters."""
+    (``validate``, and ``test`` whose modules have no provider block of their own beside its
+    ``mock_provider``): they only ask for its schema and checks, so neither the endpoint nor the
+    number of provider blocks matters."""
     return None if _turned_off(environment) else _installed_and_remembered(tfdir, environment)
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the server gets SIGTERM when the harness's process dies, even killed."""
-    try:
-        import ctypes  # noqa: PLC0415 - only in the child, only on Linux
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
-    except OSError:
-        pass
 
 
 class ProviderServer:
@@ -194,7 +214,6 @@ class ProviderServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=server_environment,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
             )
         self.reattach = self._wait_for_address(timeout)
 
@@ -207,7 +226,7 @@ class ProviderServer:
             if self._process.poll() is not None:
                 break
             time.sleep(0.05)
-        output = self.log_path.read_text(errors="replace")[-2000:]
+        output = self.output_tail()
         self.stop()
         raise ProviderServerError(
             f"the aws provider did not start in debug mode (set {SHARE_VARIABLE}=0 to let "
@@ -216,6 +235,13 @@ class ProviderServer:
 
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._process.poll()
+
+    def output_tail(self, characters: int = 2000) -> str:
+        return self.log_path.read_text(errors="replace")[-characters:].strip()
 
     def stop(self) -> None:
         """Stop the server and remove its output; a server that exited on its own (a provider
@@ -238,7 +264,7 @@ class ProviderServers:
     servers stop beyond ``keep_idle`` (each holds some 300 MB).
     """
 
-    def __init__(self, keep_idle: int = 3) -> None:
+    def __init__(self, keep_idle: int = 2) -> None:
         self._keep_idle = keep_idle
         self._idle: OrderedDict[ServerKey, ProviderServer] = OrderedDict()
         self._lock = threading.Lock()
@@ -255,6 +281,13 @@ class ProviderServers:
         server = server or ProviderServer(binary, environment)
         try:
             yield server.reattach
+        except Exception as error:
+            if not server.alive():  # Terraform only reports the lost connection
+                error.add_note(
+                    f"the shared aws provider exited with code {server.exit_code}: "
+                    f"{server.output_tail()} (all of it: {server.log_path})"
+                )
+            raise
         finally:
             self._give_back(key, server)
 
@@ -275,12 +308,11 @@ class ProviderServers:
         self, binary: Path | None, environment: Mapping[str, str]
     ) -> Iterator[dict[str, str]]:
         """``environment`` reattached to a leased server of ``binary``; unchanged when None."""
-        plain = {k: v for k, v in environment.items() if k != REATTACH_VARIABLE}
         if binary is None:
-            yield plain
+            yield dict(environment)
             return
-        with self.lease(binary, plain) as reattach:
-            yield {**plain, REATTACH_VARIABLE: reattach}
+        with self.lease(binary, environment) as reattach:
+            yield {**environment, REATTACH_VARIABLE: reattach}
 
     def close(self) -> None:
         with self._lock:

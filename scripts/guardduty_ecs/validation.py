@@ -33,7 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from guardduty_ecs import tfdocs
-from guardduty_ecs.provider_server import SERVERS, remembered_provider, unconfigured_provider
+from guardduty_ecs.provider_server import (
+    SERVERS,
+    declares_aws_provider,
+    remembered_provider,
+    unconfigured_provider,
+)
 
 VALIDATE_DIR = ".validation-cases"
 TEST_DIR = "validation-tests"
@@ -118,14 +123,20 @@ def _generated_root(directory: Path, main_tf: str) -> Path:
 
 
 def _after_init(
-    directory: Path, environment: Mapping[str, str], init: list[str], command: list[str]
+    directory: Path,
+    environment: Mapping[str, str],
+    init: list[str],
+    command: list[str],
+    reattach: bool = True,
 ) -> str:
     """The output of ``command`` after ``init`` in ``directory``, both reattached to a running
-    provider when one is known (neither configures it: guardduty_ecs.provider_server)."""
-    provider = remembered_provider(environment)
+    provider when one is known and ``reattach`` (neither configures it:
+    guardduty_ecs.provider_server)."""
+    provider = remembered_provider(environment) if reattach else None
     with SERVERS.environment(provider, environment) as reattached:
         _terraform(directory, reattached, "init", *init)
-    provider = provider or unconfigured_provider(directory, environment)
+    if reattach:
+        provider = provider or unconfigured_provider(directory, environment)
     with SERVERS.environment(provider, environment) as reattached:
         return _terraform(directory, reattached, *command)
 
@@ -183,6 +194,9 @@ def _judge_by_test(
         environment,
         ["-input=false", "-no-color", f"-test-directory={TEST_DIR}"],
         ["test", "-json", "-no-color", f"-test-directory={TEST_DIR}"],
+        # mock_provider stands in for the default configuration only: a case module's own
+        # provider block would be configured for real, on the one process.
+        reattach=not any(declares_aws_provider(root / case.module) for case in cases),
     )
     verdicts: dict[str, list[str]] = defaultdict(list)
     for line in output.splitlines():

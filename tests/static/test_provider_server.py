@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from guardduty_ecs import provider_server
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.provider_server import (
     ProviderServers,
     aws_provider_blocks,
     installed_provider,
+    may_share,
     remembered_provider,
     sharing_allowed,
     unconfigured_provider,
@@ -42,26 +46,42 @@ def _root(tmp_path: Path, files: dict[str, str], calls: dict[str, str] | None = 
     return tmp_path
 
 
-def test_counts_the_provider_blocks_of_the_root_and_of_each_module_call(tmp_path: Path) -> None:
+def test_finds_the_provider_blocks_of_the_root_and_of_each_module_call(tmp_path: Path) -> None:
     root = _root(
         tmp_path,
         {
-            "main.tf": 'provider "aws" {\n  region = "us-east-1"\n}\n',
+            "main.tf": 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n  }\n}\n',
             # A legacy module with its own provider block, called twice: two configurations.
             "legacy/main.tf": "provider aws {\n}\n",
             "plain/main.tf": 'resource "aws_sns_topic" "this" {}\n',
         },
         {"first": "legacy", "second": "legacy", "plain": "plain"},
     )
-    assert aws_provider_blocks(root) == 3
+    assert aws_provider_blocks(root) == {
+        "": ['provider "aws" {\n  region = "us-east-1"\n  default_tags {\n  }\n}'],
+        "first": ["provider aws {\n}"],
+        "second": ["provider aws {\n}"],
+        "plain": [],
+    }
+    assert not may_share(root)
 
 
-def test_a_root_without_provider_blocks_has_none(tmp_path: Path) -> None:
-    assert aws_provider_blocks(_root(tmp_path, {"main.tf": "# nothing\n"})) == 0
-
-
-def test_json_configuration_is_not_guessed(tmp_path: Path) -> None:
-    assert aws_provider_blocks(_root(tmp_path, {"main.tf.json": '{"provider": {}}'})) is None
+@pytest.mark.parametrize(
+    ("files", "calls", "shared"),
+    [
+        ({"main.tf": "# nothing\n"}, {}, True),  # the implied default configuration only
+        ({"main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'}, {}, True),
+        # An aliased block leaves the implied default configuration beside it.
+        ({"main.tf": 'provider "aws" {\n  alias  = "eu"\n  region = "eu-west-1"\n}\n'}, {}, False),
+        # A called module's block is a configuration beside the root's implied default.
+        ({"main.tf": "# calls only\n", "m/main.tf": "provider aws {\n}\n"}, {"m": "m"}, False),
+        ({"main.tf.json": '{"provider": {}}'}, {}, False),  # JSON syntax is not read
+    ],
+)
+def test_shared_only_with_one_provider_configuration(
+    tmp_path: Path, files: dict[str, str], calls: dict[str, str], shared: bool
+) -> None:
+    assert may_share(_root(tmp_path, files, calls)) is shared
 
 
 @pytest.mark.parametrize(
@@ -73,6 +93,8 @@ def test_json_configuration_is_not_guessed(tmp_path: Path) -> None:
         ({"AWS_ENDPOINT_URL": "https://127.0.0.1:5000"}, False),
         ({"AWS_ENDPOINT_URL": "http://10.0.0.8:5000"}, False),
         ({}, False),  # a real account: the provider starts as a user's Terraform starts it
+        # A provider being debugged: the caller's reattachment goes to Terraform unchanged.
+        ({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "TF_REATTACH_PROVIDERS": "{}"}, False),
     ],
 )
 def test_sharing_only_against_the_emulator(environment: dict[str, str], allowed: bool) -> None:
@@ -80,12 +102,13 @@ def test_sharing_only_against_the_emulator(environment: dict[str, str], allowed:
 
 
 def test_examples_with_several_provider_configurations_start_their_own(
-    offline_workbench: Workbench, repo_root: Path, tmp_path: Path
+    offline_workbench: Workbench, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first init installs the provider; later ones reattach and install the modules only,
     unless the root turns out to need a provider per configuration (then it is installed)."""
     # An emulator's address (init calls no AWS API, so nothing needs to listen there).
     environment = {**offline_workbench.environment, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    monkeypatch.setattr(provider_server, "_INSTALLED", {})  # as in a new process
     root = stage_tree(tmp_path, repo_root)
     workbench = Workbench(root, offline_workbench.settings, environment)
     stacks = {
@@ -104,6 +127,7 @@ def test_examples_with_several_provider_configurations_start_their_own(
         for example, stack in stacks.items()
     }
     assert remembered_provider(environment) == stacks["minimal"].provider_binary
+    assert installed["minimal"] is True  # the process's first init installs the provider
     assert installed["complete"] is False  # reattached at init: nothing to install
     assert installed["multi-region"] is installed["organization"] is True
 
@@ -151,8 +175,10 @@ def test_a_lease_is_exclusive_and_an_idle_server_is_reused(
             assert _pid(second) != _pid(first)
         # Both went back; one idle server is kept, the other stopped.
         assert [_running(_pid(first)), _running(_pid(second))].count(True) == 1
+        # The inner lease went back first and stays; the outer one found its place taken.
+        assert _running(_pid(second))
         with servers.lease(provider_binary, environment) as again:
-            assert again in (first, second)
+            assert again == second
         with servers.lease(provider_binary, {**environment, "AWS_REGION": "eu-west-1"}) as other:
             # Another environment is another server: the provider reads its own environment.
             assert _pid(other) not in (_pid(first), _pid(second))
@@ -184,3 +210,40 @@ def test_terraform_uses_the_leased_server_instead_of_starting_the_provider(
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert 'hashicorp/aws is overridden as an "unmanaged provider"' in validate.stderr
     assert "plugin started" not in validate.stderr
+
+
+def _lease_whose_server_dies(
+    servers: ProviderServers, binary: Path, environment: dict[str, str], leased: list[str]
+) -> None:
+    """A command whose provider server is killed under it, failing as Terraform would."""
+    with servers.lease(binary, environment) as reattach:
+        leased.append(reattach)
+        os.kill(_pid(reattach), signal.SIGKILL)
+        time.sleep(0.5)  # for the kill to land
+        raise RuntimeError("Plugin did not respond")
+
+
+def test_a_server_that_died_is_replaced_and_named_in_the_failure(
+    provider_binary: Path, offline_workbench: Workbench
+) -> None:
+    servers = ProviderServers()
+    environment = offline_workbench.environment
+    leased: list[str] = []
+    try:
+        with (
+            pytest.warns(UserWarning, match="exited with code -9"),
+            pytest.raises(RuntimeError) as failure,
+        ):
+            _lease_whose_server_dies(servers, provider_binary, environment, leased)
+        assert "the shared aws provider exited with code -9" in "\n".join(failure.value.__notes__)
+        with servers.lease(provider_binary, environment) as replacement:
+            assert _pid(replacement) != _pid(leased[0])
+            assert _running(_pid(replacement))
+    finally:
+        servers.close()
+
+
+def test_turned_off_there_is_nothing_to_reattach(provider_binary: Path) -> None:
+    off = {"GUARDDUTY_ECS_SHARE_PROVIDER": "0", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    assert remembered_provider(off) is None
+    assert unconfigured_provider(provider_binary.parent, off) is None

@@ -98,9 +98,9 @@ class Stack:
         """``terraform init``, and the decision whether a running provider serves the stack.
 
         Once an init in this process installed the provider (for the same CLI configuration),
-        the init reattaches to a server of it, which skips installing it (0.6 s of CPU); a
-        configuration that turns out to have several provider blocks is initialised again the
-        usual way, for Terraform to start a provider per configuration."""
+        the init reattaches to a server of it, which skips installing it (0.5 s of CPU); a root
+        that turns out to have several provider configurations (``may_share``) is initialised
+        again the usual way, for Terraform to start a provider per configuration."""
         directory, environment = Path(self.test.tfdir), self.test.env
         self.provider_binary = (
             remembered_provider(environment) if sharing_allowed(environment) else None

@@ -132,17 +132,17 @@ ACCOUNT_MARKERS = ("emulator_only", "runs_on_aws")
 # the longest units (an xdist group, or a test file's tests) start before the others, so that
 # none of them is left to run alone at the end. Durations: `pytest --durations`, 2 cores.
 LONGEST_FIRST = (
-    "test_multi_region.py",  # 70 s
-    "vpc-endpoint",  # 80 s
-    "bad-input-verdicts",  # 50 s, busy on CPU while the applies wait in the provider's waiters
-    "test_examples.py",  # complete 90 s, the demo 65 s, minimal 55 s
-    "alerts-defaults",  # 55 s
-    "test_upgrade.py",  # 60 s
-    "test_organization.py",  # 50 s
-    "end-to-end",  # 55 s
-    "alerts-bring-your-own",  # 55 s
+    "test_multi_region.py",  # 75 s
+    "vpc-endpoint",  # 60 s
+    "bad-input-verdicts",  # 20 s, busy on CPU while the applies wait in the provider's waiters
+    "test_examples.py",  # complete 85 s, the demo 65 s, minimal 45 s
+    "alerts-defaults",  # 60 s
+    "test_upgrade.py",  # 50 s
+    "test_organization.py",  # 55 s
+    "end-to-end",  # 50 s
+    "alerts-bring-your-own",  # 45 s
     "shared-plan",  # 40 s
-    "test_terraform.py",  # checkov 20 s
+    "test_terraform.py",  # checkov 45 s under load (15 s of CPU)
     "static-validate",  # 15 s
 )
 

@@ -20,13 +20,7 @@ from botocore.exceptions import BotoCoreError
 
 from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.provider_server import (
-    SERVERS,
-    may_share,
-    remembered_provider,
-    shareable_provider,
-    sharing_allowed,
-)
+from guardduty_ecs.provider_server import SERVERS, initialise
 from guardduty_ecs.terraform import (
     TerraformSettings,
     configure_terraform,
@@ -85,34 +79,27 @@ class Stack:
     tf_vars: TfVars = field(default_factory=dict)
     provider_binary: Path | None = None
 
+    def _handle(self, environment: dict[str, str]) -> tftest.TerraformTest:
+        """A copy of the tftest handle that runs with ``environment``: the stack's own handle
+        keeps its environment, whoever else uses it."""
+        handle = copy.copy(self.test)
+        handle.env = environment
+        return handle
+
     @contextmanager
     def _terraform(self) -> Iterator[tftest.TerraformTest]:
         """The tftest handle, reattached to a leased provider for the commands run inside."""
         with SERVERS.environment(self.provider_binary, self.test.env) as environment:
-            # A copy: the stack's own handle keeps its environment, whoever else uses it.
-            reattached = copy.copy(self.test)
-            reattached.env = environment
-            yield reattached
+            yield self._handle(environment)
 
     def init(self) -> None:
-        """``terraform init``, and the decision whether a running provider serves the stack.
-
-        Once an init in this process installed the provider (for the same CLI configuration),
-        the init reattaches to a server of it, which skips installing it (0.5 s of CPU); a root
-        that turns out to have several provider configurations (``may_share``) is initialised
-        again the usual way, for Terraform to start a provider per configuration."""
-        directory, environment = Path(self.test.tfdir), self.test.env
-        self.provider_binary = (
-            remembered_provider(environment) if sharing_allowed(environment) else None
+        """``terraform init``, and the decision whether a running provider serves the stack
+        (``guardduty_ecs.provider_server.initialise``)."""
+        self.provider_binary = initialise(
+            Path(self.test.tfdir),
+            self.test.env,
+            lambda environment: self._handle(environment).setup(cleanup_on_exit=False),
         )
-        if self.provider_binary is not None:
-            with self._terraform() as test:
-                test.setup(cleanup_on_exit=False)
-            if may_share(directory):
-                return
-            self.provider_binary = None
-        self.test.setup(cleanup_on_exit=False)
-        self.provider_binary = shareable_provider(directory, environment)
 
     def plan(self) -> tftest.TerraformPlanOutput:
         with self._terraform() as test:

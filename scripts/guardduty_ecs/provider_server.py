@@ -34,7 +34,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -71,7 +71,7 @@ _QUIET_PROVIDER_LOGS = {
 # The provider reads AWS_CA_BUNDLE into its HTTP client at its first ConfigureProvider and fails
 # at the second ("unable to add custom RootCAs HTTPClient, has no WithTransportOptions"). A
 # server is only used against the emulator's plain-HTTP endpoint, where no CA is involved.
-_LEFT_OUT = frozenset({"AWS_CA_BUNDLE", REATTACH_VARIABLE})
+_LEFT_OUT = frozenset({"AWS_CA_BUNDLE"})
 
 
 # A server serves one provider binary with one environment.
@@ -90,7 +90,8 @@ def _turned_off(environment: Mapping[str, str]) -> bool:
 
 def sharing_allowed(environment: Mapping[str, str]) -> bool:
     """True when commands with ``environment`` may use a shared provider: the emulator's
-    loopback HTTP endpoint, and not turned off with GUARDDUTY_ECS_SHARE_PROVIDER=0."""
+    loopback HTTP endpoint, and not turned off (GUARDDUTY_ECS_SHARE_PROVIDER=0, or a
+    TF_REATTACH_PROVIDERS of the caller's own)."""
     if _turned_off(environment):
         return False
     endpoint = urlparse(environment.get("AWS_ENDPOINT_URL", ""))
@@ -118,6 +119,11 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
+def _folder_blocks(folder: Path) -> list[str]:
+    """The ``provider "aws"`` blocks of the ``.tf`` files of ``folder``."""
+    return [block for f in sorted(folder.glob("*.tf")) for block in _blocks(f.read_text())]
+
+
 def aws_provider_blocks(tfdir: Path) -> dict[str, list[str]] | None:
     """The ``provider "aws"`` blocks of the initialised root module ``tfdir`` and of every module
     call it makes, by call key ("" for the root; two calls of one folder are two entries). None
@@ -128,12 +134,9 @@ def aws_provider_blocks(tfdir: Path) -> dict[str, list[str]] | None:
         for module in json.loads(manifest.read_text())["Modules"]:
             if module["Key"]:  # the root module's entry has the empty key
                 folders[module["Key"]] = tfdir / module["Dir"]
-    found: dict[str, list[str]] = {}
-    for key, folder in folders.items():
-        if any(folder.glob("*.tf.json")):
-            return None
-        found[key] = [block for f in folder.glob("*.tf") for block in _blocks(f.read_text())]
-    return found
+    if any(any(folder.glob("*.tf.json")) for folder in folders.values()):
+        return None
+    return {key: _folder_blocks(folder) for key, folder in folders.items()}
 
 
 def may_share(tfdir: Path) -> bool:
@@ -183,7 +186,7 @@ def shareable_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | No
 
 def declares_aws_provider(folder: Path) -> bool:
     """True when a ``.tf`` file of ``folder`` has a ``provider "aws"`` block."""
-    return any(_blocks(f.read_text()) for f in folder.glob("*.tf"))
+    return bool(_folder_blocks(folder))
 
 
 def unconfigured_provider(tfdir: Path, environment: Mapping[str, str]) -> Path | None:
@@ -192,6 +195,34 @@ def unconfigured_provider(tfdir: Path, environment: Mapping[str, str]) -> Path |
     ``mock_provider``): they only ask for its schema and checks, so neither the endpoint nor the
     number of provider blocks matters."""
     return None if _turned_off(environment) else _installed_and_remembered(tfdir, environment)
+
+
+def initialise(
+    tfdir: Path,
+    environment: Mapping[str, str],
+    run_init: Callable[[dict[str, str]], object],
+    configures: bool = True,
+) -> Path | None:
+    """Run ``terraform init`` in ``tfdir`` with ``run_init`` (given the environment to run it
+    with); return the provider binary whose server ``tfdir``'s later commands reattach to, or None
+    for Terraform to start the provider itself. ``configures=False`` is for commands that never
+    configure the provider (see unconfigured_provider).
+
+    Once an init in this process installed the provider for the same CLI configuration, the init
+    reattaches to a server of it, which skips installing it (0.5 s of CPU); a root that turns out
+    to have several provider configurations (``may_share``) is initialised again the usual way,
+    for Terraform to start a provider per configuration."""
+    allowed = sharing_allowed(environment) if configures else not _turned_off(environment)
+    binary = remembered_provider(environment) if allowed else None
+    if binary is not None:
+        with SERVERS.environment(binary, environment) as reattached:
+            run_init(reattached)
+        if not configures or may_share(tfdir):
+            return binary
+    run_init(dict(environment))
+    if configures:
+        return shareable_provider(tfdir, environment)
+    return unconfigured_provider(tfdir, environment)
 
 
 class ProviderServer:

@@ -33,12 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from guardduty_ecs import tfdocs
-from guardduty_ecs.provider_server import (
-    SERVERS,
-    declares_aws_provider,
-    remembered_provider,
-    unconfigured_provider,
-)
+from guardduty_ecs.provider_server import SERVERS, declares_aws_provider, initialise
 
 VALIDATE_DIR = ".validation-cases"
 TEST_DIR = "validation-tests"
@@ -130,13 +125,17 @@ def _after_init(
     reattach: bool = True,
 ) -> str:
     """The output of ``command`` after ``init`` in ``directory``, both reattached to a running
-    provider when one is known and ``reattach`` (neither configures it:
+    provider when ``reattach`` and one can serve them (neither configures it:
     guardduty_ecs.provider_server)."""
-    provider = remembered_provider(environment) if reattach else None
-    with SERVERS.environment(provider, environment) as reattached:
-        _terraform(directory, reattached, "init", *init)
+
+    def run_init(init_environment: Mapping[str, str]) -> str:
+        return _terraform(directory, init_environment, "init", *init)
+
     if reattach:
-        provider = provider or unconfigured_provider(directory, environment)
+        provider = initialise(directory, environment, run_init, configures=False)
+    else:
+        run_init(environment)
+        provider = None
     with SERVERS.environment(provider, environment) as reattached:
         return _terraform(directory, reattached, *command)
 

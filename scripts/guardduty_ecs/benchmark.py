@@ -47,6 +47,7 @@ from guardduty_ecs.events import (
     runtime_finding,
 )
 from guardduty_ecs.harness import Stack, Workbench, emulated_workbench
+from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs.provider_server import SHARE_VARIABLE
 from guardduty_ecs.workloads import (
     RUNTIME_MONITORING_WITH_FARGATE_AGENT,
@@ -89,17 +90,31 @@ def measure_alert_latency(events: int, repo: Path, work_dir: Path | None = None)
         return alert_latency(deployment, events)
 
 
+def _delivery_ms(
+    deployment: Deployment, probe: TopicProbe, detail_type: str, detail: dict[str, Any]
+) -> float:
+    """Milliseconds from putting one event to its alert reaching ``probe``."""
+    started = time.monotonic()
+    deployment.put(detail_type, detail)
+    (alert,) = probe.wait_for(1, timeout=10)
+    return (alert.received_at - started) * 1000
+
+
 def alert_latency(deployment: Deployment, events: int) -> LatencySummary:
     """Put ``events`` High runtime findings one by one into an applied alerts stack (the
     emulator only); return how long each took to reach a probe of its topic."""
-    samples: list[float] = []
     with deployment.probe() as probe:
-        for index in range(events):
-            finding_type = RUNTIME_FINDING_TYPES[index % len(RUNTIME_FINDING_TYPES)]
-            started = time.monotonic()
-            deployment.put(FINDING_DETAIL_TYPE, runtime_finding(finding_type, 8, "benchmark"))
-            (alert,) = probe.wait_for(1, timeout=10)
-            samples.append((alert.received_at - started) * 1000)
+        samples = [
+            _delivery_ms(
+                deployment,
+                probe,
+                FINDING_DETAIL_TYPE,
+                runtime_finding(
+                    RUNTIME_FINDING_TYPES[index % len(RUNTIME_FINDING_TYPES)], 8, "benchmark"
+                ),
+            )
+            for index in range(events)
+        ]
     return LatencySummary.of(samples)
 
 
@@ -798,11 +813,7 @@ def measure_alert_latency_per_rule(
     ):
         for index in range(events_per_rule):
             for rule in rules:
-                detail_type, detail = _event_for(rule, index)
-                started = time.monotonic()
-                deployment.put(detail_type, detail)
-                (alert,) = probe.wait_for(1, timeout=10)
-                samples[rule].append((alert.received_at - started) * 1000)
+                samples[rule].append(_delivery_ms(deployment, probe, *_event_for(rule, index)))
     return {rule: LatencySummary.of(values) for rule, values in samples.items()}
 
 

@@ -53,6 +53,16 @@ output "findings_event_patterns" {
   value       = module.alerts.findings_event_patterns
 }
 
+output "attack_sequence_rule_arn" {
+  description = "ARN of the rule for Extended Threat Detection attack sequences, such as AttackSequence:ECS/CompromisedCluster (null when there is none)."
+  value       = module.alerts.attack_sequence_rule_arn
+}
+
+output "attack_sequence_event_pattern" {
+  description = "Event pattern (JSON) of the attack sequence rule (null when there is none)."
+  value       = module.alerts.attack_sequence_event_pattern
+}
+
 output "coverage_rule_arn" {
   description = "ARN of the rule for Runtime Monitoring coverage changes (null when it is off)."
   value       = module.alerts.coverage_rule_arn

@@ -65,7 +65,7 @@ variable "alerts" {
     - create: create the alerts at all (default true).
     - name: name and prefix of the alert resources: rules, topic, key alias, queue, alarms (default "guardduty-ecs-runtime").
     - email_addresses: addresses to subscribe; each must confirm the mail AWS sends (default none).
-    - finding_types: finding types to alert on; empty (the default) means every Runtime Monitoring type, <Purpose>:Runtime/<Name>, new ones included.
+    - finding_types: finding types to alert on; empty (the default) means every Runtime Monitoring type, <Purpose>:Runtime/<Name>, new ones included, and the ECS, EC2 and EKS attack sequences (AttackSequence:ECS/CompromisedCluster, ...).
     - min_severity: lowest severity that alerts, 1.0-10.0: Low 1-3.9, Medium 4-6.9, High 7-8.9, Critical 9-10 (default 4).
     - notify_on_findings: alert on findings (default true); false in organization members, whose findings alert in the administrator account.
     - notify_on_unhealthy / notify_on_healthy: alert on "GuardDuty Runtime Protection Unhealthy" / "... Healthy" (defaults true / false).

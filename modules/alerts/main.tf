@@ -37,14 +37,35 @@ locals {
       name     = "${var.name}-findings-${key}"
       band     = band.name
       severity = [">=", max(band.from, var.min_severity), band.upper_operator, band.to]
-    } if var.create && var.notify_on_findings && (band.upper_operator == "<" ? var.min_severity < band.to : var.min_severity <= band.to)
+    } if var.create && var.notify_on_findings && length(local.finding_type_filter) > 0 && (band.upper_operator == "<" ? var.min_severity < band.to : var.min_severity <= band.to)
   }
 
   # Every Runtime Monitoring type is <Purpose>:Runtime/<Name>; the wildcard also matches types
   # GuardDuty adds later, and nothing of the other protection plans (EC2, S3, IAM, Kubernetes,
   # ECS malware scans), whose resource part differs. Both branches are JSON text because a list
-  # of names and a list of filter objects are different Terraform types.
-  finding_type_filter = jsondecode(length(var.finding_types) > 0 ? jsonencode(var.finding_types) : jsonencode([{ wildcard = "*:Runtime/*" }]))
+  # of names and a list of filter objects are different Terraform types. Attack sequences are
+  # left to their own rule, whose message reads a sequence rather than a runtime finding.
+  listed_runtime_types  = [for type in var.finding_types : type if !startswith(type, "AttackSequence:")]
+  listed_sequence_types = [for type in var.finding_types : type if startswith(type, "AttackSequence:")]
+  finding_type_filter   = jsondecode(length(var.finding_types) > 0 ? jsonencode(local.listed_runtime_types) : jsonencode([{ wildcard = "*:Runtime/*" }]))
+
+  # Extended Threat Detection correlates findings into attack sequences; it "is automatically
+  # enabled for each AWS account when they enable GuardDuty" (user guide), and every type is
+  # "Default severity: Critical" ("GuardDuty attack sequence finding types"). The default takes
+  # the three whose data sources include Runtime Monitoring: ECS clusters ("Runtime Monitoring
+  # for Amazon ECS Fargate", "Runtime Monitoring for EC2 Instances in Amazon ECS"), EC2 instance
+  # groups ("Runtime Monitoring for Amazon EC2": ECS container instances in an Auto Scaling
+  # group are such a group) and EKS clusters ("Runtime Monitoring for Amazon EKS", as the
+  # wildcard above alerts on EKS runtime findings). IAM credentials and S3 data sequences come
+  # from CloudTrail and S3 data events, which this module does not watch.
+  default_attack_sequence_types = [
+    "AttackSequence:ECS/CompromisedCluster",
+    "AttackSequence:EC2/CompromisedInstanceGroup",
+    "AttackSequence:EKS/CompromisedCluster",
+  ]
+  attack_sequence_types       = length(var.finding_types) > 0 ? local.listed_sequence_types : local.default_attack_sequence_types
+  create_attack_sequence_rule = var.create && var.notify_on_findings && length(local.attack_sequence_types) > 0
+  attack_sequence_rule_name   = "${var.name}-attack-sequences"
 
   coverage_detail_types = concat(
     var.notify_on_unhealthy ? ["GuardDuty Runtime Protection Unhealthy"] : [],
@@ -59,6 +80,7 @@ locals {
   # Every rule by key (findings-<band>, coverage) and by ARN.
   rules = merge(
     { for key, rule in local.finding_rules : "findings-${key}" => rule.name },
+    local.create_attack_sequence_rule ? { attack-sequences = local.attack_sequence_rule_name } : {},
     local.create_coverage_rule ? { coverage = local.coverage_rule_name } : {},
   )
   rule_arns = [for name in values(local.rules) : "${local.rule_arn_prefix}${name}"]
@@ -117,6 +139,34 @@ locals {
       "Finding: ${local.console_url}#/findings?macros=current&fId=<finding_id>"
     EOT
   }
+
+  # A sequence has no ECS cluster, task or instance in its resource part (resourceType
+  # "AttackSequence"); what it affected, when GuardDuty lists it, is the sequence's resources
+  # (ResourceV2: uid, name, resourceType such as ECS_CLUSTER or ECS_TASK). That list goes on a
+  # line of its own, unquoted, so EventBridge writes it as JSON, whose keys name each value; a
+  # sequence without resources leaves that line empty rather than a label with nothing after it.
+  attack_sequence_input_paths = {
+    type       = "$.detail.type"
+    severity   = "$.detail.severity"
+    title      = "$.detail.title"
+    summary    = "$.detail.description"
+    account    = "$.detail.accountId"
+    region     = "$.detail.region"
+    finding_id = "$.detail.id"
+    resources  = "$.detail.service.detection.sequence.resources"
+    updated    = "$.detail.updatedAt"
+  }
+
+  attack_sequence_input_template = <<-EOT
+    "GuardDuty attack sequence: <title>"
+    "Type: <type>"
+    "Severity: <severity> (attack sequences are Critical by default)"
+    "Summary: <summary>"
+    "Account: <account>, region: <region>"
+    "Updated: <updated>"
+    <resources>
+    "Finding: ${local.console_url}#/findings?macros=current&fId=<finding_id>"
+  EOT
 
   coverage_input_paths = {
     current       = "$.detail.currentStatus"
@@ -367,6 +417,23 @@ resource "aws_cloudwatch_event_rule" "findings" {
   tags = var.tags
 }
 
+resource "aws_cloudwatch_event_rule" "attack_sequences" {
+  count = local.create_attack_sequence_rule ? 1 : 0
+
+  name        = local.attack_sequence_rule_name
+  description = "GuardDuty Extended Threat Detection attack sequences (${join(", ", local.attack_sequence_types)}) from severity ${var.min_severity}, to ${var.name} alerts."
+  event_pattern = jsonencode({
+    source        = ["aws.guardduty"]
+    "detail-type" = ["GuardDuty Finding"]
+    detail = {
+      type     = local.attack_sequence_types
+      severity = [{ numeric = [">=", var.min_severity] }]
+    }
+  })
+
+  tags = var.tags
+}
+
 resource "aws_cloudwatch_event_rule" "coverage" {
   count = local.create_coverage_rule ? 1 : 0
 
@@ -392,6 +459,12 @@ locals {
         input_template = local.finding_input_templates[key]
       }
     },
+    local.create_attack_sequence_rule ? {
+      attack-sequences = {
+        input_paths    = local.attack_sequence_input_paths
+        input_template = local.attack_sequence_input_template
+      }
+    } : {},
     local.create_coverage_rule ? {
       coverage = {
         input_paths    = local.coverage_input_paths
@@ -426,6 +499,7 @@ resource "aws_cloudwatch_event_target" "sns" {
   # must be reachable by its alias before the first event.
   depends_on = [
     aws_cloudwatch_event_rule.findings,
+    aws_cloudwatch_event_rule.attack_sequences,
     aws_cloudwatch_event_rule.coverage,
     aws_sns_topic_policy.this,
     aws_kms_alias.dead_letter,

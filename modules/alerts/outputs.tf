@@ -29,6 +29,18 @@ output "findings_event_patterns" {
   value       = { for key, rule in aws_cloudwatch_event_rule.findings : key => rule.event_pattern }
 }
 
+output "attack_sequence_rule_arn" {
+  description = "ARN of the rule for Extended Threat Detection attack sequences (null when there is none: alerts off, notify_on_findings false, or finding_types set without an AttackSequence type). Known once the rule has its target."
+  value       = one(aws_cloudwatch_event_rule.attack_sequences[*].arn)
+
+  depends_on = [aws_cloudwatch_event_target.sns]
+}
+
+output "attack_sequence_event_pattern" {
+  description = "Event pattern (JSON) of the attack sequence rule (null when there is none)."
+  value       = one(aws_cloudwatch_event_rule.attack_sequences[*].event_pattern)
+}
+
 output "coverage_rule_arn" {
   description = "ARN of the rule for Runtime Monitoring coverage changes (null when notify_on_unhealthy and notify_on_healthy are both false)."
   value       = one(aws_cloudwatch_event_rule.coverage[*].arn)
@@ -55,7 +67,7 @@ output "dead_letter_queue_url" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms on failed deliveries, by rule key (findings-<band>, coverage), and on the dead-letter queue (dead_letter_queue)."
+  description = "ARNs of the CloudWatch alarms on failed deliveries, by rule key (findings-<band>, attack-sequences, coverage), and on the dead-letter queue (dead_letter_queue)."
   value = merge(
     { for key, alarm in aws_cloudwatch_metric_alarm.failed_invocations : key => alarm.arn },
     { for alarm in aws_cloudwatch_metric_alarm.dead_letters : "dead_letter_queue" => alarm.arn },

@@ -36,7 +36,7 @@ variable "email_addresses" {
 }
 
 variable "finding_types" {
-  description = "GuardDuty finding types to alert on, such as \"Execution:Runtime/NewBinaryExecuted\". Empty (the default) means every Runtime Monitoring finding type, <Purpose>:Runtime/<Name>, including types GuardDuty adds later."
+  description = "GuardDuty finding types to alert on, such as \"Execution:Runtime/NewBinaryExecuted\" or \"AttackSequence:ECS/CompromisedCluster\". Empty (the default) means every Runtime Monitoring finding type, <Purpose>:Runtime/<Name>, including types GuardDuty adds later, and the attack sequences that Runtime Monitoring feeds: AttackSequence:ECS/CompromisedCluster, AttackSequence:EC2/CompromisedInstanceGroup and AttackSequence:EKS/CompromisedCluster. AttackSequence types go to the attack sequence rule, the others to the rules of the severity bands."
   type        = list(string)
   default     = []
   nullable    = false

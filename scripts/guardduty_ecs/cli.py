@@ -12,18 +12,24 @@ import argparse
 import importlib
 import json
 import os
-import subprocess
 import sys
 import traceback
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from guardduty_ecs import coverage as coverage_report
 from guardduty_ecs import drill, tfdocs, verify
 from guardduty_ecs.aws import session_from_environment
+from guardduty_ecs.discovery import (
+    Hints,
+    hints_from_document,
+    hints_from_outputs,
+    hints_from_terraform,
+)
 from guardduty_ecs.errors import (
     EXIT_CHECK_FAILED,
     EXIT_INTERRUPTED,
@@ -125,58 +131,91 @@ def _coverage(args: argparse.Namespace) -> int:
     return EXIT_OK if coverage_report.is_healthy(results) else EXIT_CHECK_FAILED
 
 
-def _read_outputs(args: argparse.Namespace) -> dict[str, object]:
-    """Terraform outputs from a file, standard input, or ``terraform output -json`` in a folder."""
-    if args.outputs == "-":
+def _read_outputs(source: str) -> dict[str, object]:
+    """Terraform outputs (``terraform output -json``) from a file or standard input."""
+    if source == "-":
         text = sys.stdin.read()
-    elif args.outputs:
-        try:
-            text = Path(args.outputs).read_text()
-        except OSError as error:
-            raise UserError(f"cannot read the outputs: {error}") from error
     else:
         try:
-            done = subprocess.run(
-                ["terraform", "output", "-json"],
-                cwd=args.terraform_dir,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        except OSError as error:  # no terraform on the PATH, no such folder
-            raise UserError(
-                f"cannot run terraform output in {args.terraform_dir}: {error}"
-            ) from error
-        if done.returncode != 0:
-            first_line = (done.stderr.strip().splitlines() or ["no output"])[0]
-            raise UserError(f"terraform output failed in {args.terraform_dir}: {first_line}")
-        text = done.stdout
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UserError(f"cannot read the outputs: {error}") from error
     try:
-        return verify.outputs_from_terraform_json(json.loads(text))
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UserError(f"the outputs are not JSON (terraform output -json): {error}") from error
+    if not isinstance(document, dict):
+        raise UserError("the outputs must be a JSON object, as terraform output -json writes")
+    return verify.outputs_from_terraform_json(document)
+
+
+def _hints(args: argparse.Namespace) -> Hints:
+    """What narrows the search in the account: Terraform state, outputs, or topic ARNs; none
+    means everything the account and Region have."""
+    if args.terraform_dir:
+        hints = hints_from_terraform(args.terraform_dir)
+    elif args.outputs:
+        hints = hints_from_outputs(_read_outputs(args.outputs))
+    else:
+        hints = Hints()
+    if args.topic_arn:
+        bad = [arn for arn in args.topic_arn if not hints_from_document([arn], "").topic_arns]
+        if bad:
+            raise UserError(f"--topic-arn: not an SNS topic ARN: {bad[0]}")
+        hints = Hints(
+            hints.detector_ids,
+            frozenset(args.topic_arn),
+            frozenset(),
+            hints.expected_patterns,
+            source=f"--topic-arn {' '.join(args.topic_arn)}",
+        )
+    return hints
+
+
+def _session(args: argparse.Namespace) -> boto3.Session:
+    environment = dict(os.environ)
+    if args.region:
+        environment["AWS_REGION"] = args.region
+    session = session_from_environment(environment)
+    if not session.region_name:
+        raise UserError("give --region (or set AWS_REGION)")
+    return session
+
+
+def _confirm_scale_to_zero(args: argparse.Namespace) -> None:
+    """--scale-to-zero stops every task of a service: a person confirms, a pipeline says --yes."""
+    if not args.scale_to_zero or args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"--scale-to-zero stops every task of {args.scale_to_zero} for up to 15 minutes: "
+            "add --yes to confirm it in a pipeline"
+        )
+    answer = input(f"scale {args.scale_to_zero} to 0 tasks until its Unhealthy alert? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise UserError("not confirmed: nothing was done")
 
 
 def _drill(args: argparse.Namespace) -> int:
-    outputs = _read_outputs(args)
-    session = session_from_environment(dict(os.environ))
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError(f"--timeout must be a number of seconds above 0, not {args.timeout:g}")
+    hints = _hints(args)
+    session = _session(args)
+    _confirm_scale_to_zero(args)
     results = drill.run_drill(
         session,
-        outputs,
         args.finding_type or list(drill.DEFAULT_FINDING_TYPES),
         args.timeout,
+        hints=hints,
         scale_to_zero=args.scale_to_zero,
     )
-    drill.report(results, sys.stdout)
-    return EXIT_OK if all(result.passed for result in results) else EXIT_CHECK_FAILED
+    return EXIT_OK if drill.report(results, sys.stdout) else EXIT_CHECK_FAILED
 
 
 def _verify(args: argparse.Namespace) -> int:
-    outputs = _read_outputs(args)
-    session = session_from_environment(dict(os.environ))
-    checks = verify.verify(outputs, session)
-    verify.report(checks, sys.stdout, as_json=args.json)
-    return EXIT_OK if all(check.passed for check in checks) else EXIT_CHECK_FAILED
+    checks = verify.verify(_session(args), hints=_hints(args))
+    passed = verify.report(checks, sys.stdout, as_json=args.json)
+    return EXIT_OK if passed else EXIT_CHECK_FAILED
 
 
 def _docs(args: argparse.Namespace) -> int:
@@ -223,12 +262,28 @@ def _add_repo(command: argparse.ArgumentParser, name: str = "--repo") -> None:
     )
 
 
-def _add_outputs_source(command: argparse.ArgumentParser) -> None:
+def _add_deployment_options(command: argparse.ArgumentParser) -> None:
+    """Where to look (the Region) and what narrows the search in it."""
+    command.add_argument("--region", help="the Region to check (default: AWS_REGION)")
     source = command.add_mutually_exclusive_group()
     source.add_argument(
-        "--terraform-dir", default=".", help="run `terraform output -json` here (default: .)"
+        "--terraform-dir",
+        metavar="DIR",
+        help="narrow the search to the detector, rules and topics in the Terraform state of "
+        "this root (terraform show -json, nested modules included)",
     )
-    source.add_argument("--outputs", help="a file with `terraform output -json`, or - for stdin")
+    source.add_argument(
+        "--outputs",
+        metavar="FILE",
+        help="narrow the search to what a file of `terraform output -json` names (- for "
+        "stdin; stacks of the previous release)",
+    )
+    command.add_argument(
+        "--topic-arn",
+        action="append",
+        metavar="ARN",
+        help="only rules that send to this topic (repeat for more)",
+    )
 
 
 def _command(
@@ -329,13 +384,15 @@ def build_parser() -> argparse.ArgumentParser:
     fire = _command(
         commands,
         "drill",
-        "create sample findings (and optionally scale a service to 0) and wait for the alerts",
+        "find the detector, GuardDuty rules and topics of the account and Region, create sample "
+        "findings (and optionally scale a service to 0), and wait for each routed alert; exit 1 "
+        "when an alert does not arrive or nothing would alert",
     )
-    _add_outputs_source(fire)
+    _add_deployment_options(fire)
     fire.add_argument(
         "--finding-type",
         action="append",
-        help="a runtime finding type to sample (repeat; default: "
+        help="a finding type to sample (repeat; default: "
         + ", ".join(drill.DEFAULT_FINDING_TYPES)
         + ")",
     )
@@ -350,16 +407,22 @@ def build_parser() -> argparse.ArgumentParser:
     fire.add_argument(
         "--scale-to-zero",
         metavar="CLUSTER/SERVICE",
-        help="also scale this ECS service to 0, wait for the Unhealthy alert, then restore it",
+        help="also scale this ECS service to 0, wait for the Unhealthy alert, then restore it "
+        "(asks for confirmation)",
+    )
+    fire.add_argument(
+        "--yes", action="store_true", help="confirm --scale-to-zero without asking (pipelines)"
     )
     fire.set_defaults(handler=_drill)
 
     check = _command(
         commands,
         "verify",
-        "check a deployed stack: features, rules, topic and key policies, subscriptions",
+        "check the account and Region's GuardDuty alerts: features, routing of runtime findings, "
+        "attack sequences and coverage, rules, topic and key policies, subscriptions, "
+        "suppression rules",
     )
-    _add_outputs_source(check)
+    _add_deployment_options(check)
     check.add_argument("--json", action="store_true", help="print the checks as JSON")
     check.set_defaults(handler=_verify)
 

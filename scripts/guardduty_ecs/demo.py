@@ -17,6 +17,7 @@ from typing import TextIO
 from guardduty_ecs import coverage, drill, verify
 from guardduty_ecs.aws import remaining_resources, session_from_environment
 from guardduty_ecs.deployment import Deployment
+from guardduty_ecs.discovery import hints_from_outputs
 from guardduty_ecs.errors import CheckFailed
 from guardduty_ecs.harness import Stack, Workbench, emulated_workbench, timed
 
@@ -83,11 +84,12 @@ def run_demo(
 
         target = f"{outputs['cluster_name']}/{outputs['service_name']}"
         _section(out, f"guardduty-ecs drill --scale-to-zero {target}")
+        hints = hints_from_outputs(outputs)
         drilled = drill.run_drill(
             session,
-            outputs,
             list(drill.DEFAULT_FINDING_TYPES),
             timeout=30,
+            hints=hints,
             scale_to_zero=target,
             endpoint_url=endpoint,
             progress=progress or io.StringIO(),
@@ -95,9 +97,8 @@ def run_demo(
         for result in drilled:
             latency = f"{result.latency_seconds * 1000:.0f} ms" if result.latency_seconds else "-"
             out.write(f"-- {result.rule}: {result.name} ({latency})\n")
-            _indented(out, result.text or f"{'PASS' if result.passed else 'FAIL'} {result.detail}")
-        drill.report(drilled, out)
-        if not all(result.passed for result in drilled):
+            _indented(out, result.text or f"{result.status} {result.detail}")
+        if not drill.report(drilled, out):
             problems.append("an expected alert did not arrive")
 
         _section(out, "guardduty-ecs coverage (service restored)")
@@ -105,9 +106,8 @@ def run_demo(
         coverage.report(results, out)
 
         _section(out, "guardduty-ecs verify")
-        checks = verify.verify(outputs, session, endpoint)
-        verify.report(checks, out)
-        if not all(check.passed for check in checks):
+        checks = verify.verify(session, endpoint, hints=hints)
+        if not verify.report(checks, out):
             problems.append("verify found problems")
 
         changes = stack.pending_changes()

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 
 from guardduty_ecs.aws import client, remaining_resources, session_from_environment
+from guardduty_ecs.discovery import Hints, hints_from_outputs
 from guardduty_ecs.errors import CheckFailed
 from guardduty_ecs.events import EcsTask, put_guardduty_event, runtime_finding
 from guardduty_ecs.harness import Stack, Workbench
@@ -38,6 +39,10 @@ class Deployment:
     def put(self, detail_type: str, detail: dict[str, Any]) -> None:
         """Put a GuardDuty event on the default bus (the emulator only)."""
         put_guardduty_event(self.client("events"), detail_type, detail)
+
+    def hints(self) -> Hints:
+        """What the stack's outputs name, to narrow the operator commands' search to it."""
+        return hints_from_outputs(self.outputs)
 
     def probe(self) -> TopicProbe:
         """A temporary subscription to the alert topic."""

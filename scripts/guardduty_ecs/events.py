@@ -64,6 +64,18 @@ RUNTIME_FINDING_TYPES = (
 )
 
 
+# Extended Threat Detection's attack sequence types (GuardDuty user guide, "GuardDuty attack
+# sequence finding types"; each "Default severity: Critical"). The alerts alert by default on the
+# three whose data sources include Runtime Monitoring (modules/alerts README).
+ATTACK_SEQUENCE_FINDING_TYPES = (
+    "AttackSequence:ECS/CompromisedCluster",
+    "AttackSequence:EC2/CompromisedInstanceGroup",
+    "AttackSequence:EKS/CompromisedCluster",
+    "AttackSequence:IAM/CompromisedCredentials",
+    "AttackSequence:S3/CompromisedData",
+)
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -150,6 +162,108 @@ def runtime_finding(
             "eventLastSeen": now,
             "archived": False,
             "count": 1,
+        },
+        "severity": severity,
+        "createdAt": now,
+        "updatedAt": now,
+        "title": title,
+        "description": title,
+    }
+
+
+def sequence_resources(task: EcsTask) -> list[dict[str, Any]]:
+    """The ``service.detection.sequence.resources`` of an ECS attack sequence on ``task``: its
+    cluster and task, as ResourceV2 (botocore's model: ``uid``, ``name``, ``accountId``,
+    ``resourceType`` ECS_CLUSTER or ECS_TASK, ``region``)."""
+    return [
+        {
+            "uid": task.cluster_arn,
+            "name": task.cluster,
+            "accountId": task.account_id,
+            "resourceType": "ECS_CLUSTER",
+            "region": task.region,
+        },
+        {
+            "uid": task.task_arn,
+            "name": task.task_id,
+            "accountId": task.account_id,
+            "resourceType": "ECS_TASK",
+            "region": task.region,
+        },
+    ]
+
+
+def attack_sequence_finding(
+    finding_type: str,
+    severity: float,
+    title: str,
+    *,
+    resources: list[dict[str, Any]] | None,
+    signal_types: tuple[str, ...] = ("Execution:Runtime/ReverseShell",),
+    account_id: str = "123456789012",
+    region: str = "us-east-1",
+    sample: bool = False,
+    finding_id: str | None = None,
+    detector_id: str | None = None,
+) -> dict[str, Any]:
+    """The ``detail`` of an Extended Threat Detection attack sequence finding.
+
+    The shape is botocore's model of a Finding whose ``service.detection.sequence`` holds the
+    sequence (``uid``, ``description``, ``signals``, optional ``resources``) and public sample
+    events of attack sequences: ``resource`` is ``{"resourceType": "AttackSequence"}`` and the
+    feature ``Correlation``. ``resources`` None leaves the sequence without resources, which the
+    model allows ("barely documented" for ECS: the alerts must read well either way).
+    """
+    finding_id = finding_id or uuid.uuid4().hex
+    detector_id = detector_id or "0" * 32
+    now = _now()
+    epoch = datetime.now(UTC).timestamp()
+    sequence: dict[str, Any] = {
+        "uid": f"{finding_id}-sequence",
+        "description": title,
+        "signals": [
+            {
+                "uid": uuid.uuid4().hex,
+                "type": "FINDING",
+                "name": signal,
+                "createdAt": epoch,
+                "updatedAt": epoch,
+                "firstSeenAt": epoch,
+                "lastSeenAt": epoch,
+                "severity": 8.0,
+                "count": 1,
+                "resourceUids": [resource["uid"] for resource in resources or []],
+            }
+            for signal in signal_types
+        ],
+        "sequenceIndicators": [
+            {"key": "ATTACK_TACTIC", "values": ["Execution"], "title": "Execution"}
+        ],
+    }
+    if resources is not None:
+        sequence["resources"] = resources
+    return {
+        "schemaVersion": "2.0",
+        "accountId": account_id,
+        "region": region,
+        "partition": "aws",
+        "id": finding_id,
+        "arn": (
+            f"arn:aws:guardduty:{region}:{account_id}:detector/{detector_id}/finding/{finding_id}"
+        ),
+        "type": finding_type,
+        "resource": {"resourceType": "AttackSequence"},
+        "service": {
+            "serviceName": "guardduty",
+            "detectorId": detector_id,
+            "featureName": "Correlation",
+            "resourceRole": "TARGET",
+            "additionalInfo": {"value": json.dumps({"sample": sample}), "type": "default"},
+            "eventFirstSeen": now,
+            "eventLastSeen": now,
+            "archived": False,
+            "count": 1,
+            "detection": {"sequence": sequence},
         },
         "severity": severity,
         "createdAt": now,

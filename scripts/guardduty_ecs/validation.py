@@ -101,6 +101,20 @@ def module_source(module: str) -> str:
     return "../" if module == "." else f"../{module}"
 
 
+_MODULE_SOURCE = re.compile(r'^(\s*source\s*=\s*)"[^"]*"', re.MULTILINE)
+
+
+def readme_usage_blocks(readme: Path) -> list[str]:
+    """The HCL blocks of a README that call a module: its usage, as a consumer copies it."""
+    blocks = re.findall(r"```hcl\n(.*?)```", readme.read_text(), re.DOTALL)
+    return [block for block in blocks if re.search(r'^module "', block, re.MULTILINE)]
+
+
+def with_module_source(block: str, source: str) -> str:
+    """``block`` with every module ``source`` replaced by ``source``."""
+    return _MODULE_SOURCE.sub(rf'\1"{source}"', block)
+
+
 def module_call(name: str, module: str, variables: Mapping[str, Any]) -> str:
     """A module block calling ``module`` from a generated root (see module_source)."""
     return (

@@ -1,9 +1,13 @@
 """``guardduty-ecs verify``: check a deployed stack against what its alerts need to work.
 
-Reads the stack's Terraform outputs and asks AWS (or the emulator): is Runtime Monitoring on with
-the Fargate agent managed, do the rules exist with GuardDuty patterns and a topic target with a
-retry policy and a dead-letter queue, do the topic policy and the key policy let EventBridge
-publish for each rule, and are the e-mail subscriptions confirmed. Every failure says how to fix it.
+Finds what the account has in the Region (``discovery``: the detector, the rules of the default
+bus that take GuardDuty events, whatever their names, and their topics; Terraform only narrows
+the search) and asks AWS (or the emulator): is Runtime Monitoring on with the Fargate agent
+managed; does EventBridge (TestEventPattern) route a runtime finding, the ECS attack sequence and
+an ECS cluster's Unhealthy event to a topic; does each rule have a topic target with a retry
+policy and a dead-letter queue; do the topic and key policies let EventBridge publish; are the
+e-mail subscriptions confirmed; and would a suppression rule hide findings from attack sequences
+(a warning). Every failure says how to fix it.
 """
 
 from __future__ import annotations
@@ -14,21 +18,30 @@ from typing import Any, TextIO
 
 import boto3
 
-from guardduty_ecs.aws import client, findings_rule_arns, read_detector
+from guardduty_ecs.aws import client, read_detector
+from guardduty_ecs.discovery import Deployment, Hints, Rule, discover, envelope, routes
+from guardduty_ecs.events import (
+    FINDING_DETAIL_TYPE,
+    UNHEALTHY_DETAIL_TYPE,
+    EcsTask,
+    attack_sequence_finding,
+    ecs_coverage_change,
+    runtime_finding,
+    sequence_resources,
+)
 from guardduty_ecs.policy import policy_allows
-
-FINDING_DETAIL_TYPE = "GuardDuty Finding"
-UNHEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Unhealthy"
 
 
 @dataclass(frozen=True)
 class Check:
-    """One verified fact: what was checked, whether it holds, and how to fix it if not."""
+    """One verified fact: what was checked, whether it holds, and how to fix it if not. A
+    warning (``warning`` true) is reported but fails nothing."""
 
     name: str
     passed: bool
     detail: str = ""
     fix: str = ""
+    warning: bool = False
 
 
 def outputs_from_terraform_json(document: dict[str, Any]) -> dict[str, Any]:
@@ -39,16 +52,17 @@ def outputs_from_terraform_json(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rule_arns(outputs: dict[str, Any]) -> dict[str, str]:
-    rules = {f"findings-{band}": arn for band, arn in findings_rule_arns(outputs).items()}
-    if outputs.get("coverage_rule_arn"):
-        rules["coverage"] = outputs["coverage_rule_arn"]
-    return rules
-
-
-def _check_detector(guardduty: Any, detector_id: str | None) -> list[Check]:
+def _check_detector(guardduty: Any, deployment: Deployment) -> list[Check]:
+    detector_id = deployment.detector_id
     if not detector_id:
-        return [Check("detector", False, "no detector_id output", "apply the module first")]
+        return [
+            Check(
+                "detector",
+                False,
+                f"GuardDuty has no detector in {deployment.where()}",
+                "apply the module in this account and Region (or give --region)",
+            )
+        ]
     detector = read_detector(guardduty, detector_id)
     agents = detector.additional_configuration.get("RUNTIME_MONITORING", {})
     fargate_agent = agents.get("ECS_FARGATE_AGENT_MANAGEMENT", "absent")
@@ -75,45 +89,135 @@ def _check_detector(guardduty: Any, detector_id: str | None) -> list[Check]:
     ]
 
 
-def _check_rule(
-    events: Any, key: str, rule_arn: str, topic_arn: str, expected_pattern: str | None
-) -> list[Check]:
-    name = rule_arn.rsplit("/", 1)[-1]
-    rule = events.describe_rule(Name=name)
-    pattern = json.loads(rule.get("EventPattern") or "{}")
-    detail_type = FINDING_DETAIL_TYPE if key.startswith("findings") else UNHEALTHY_DETAIL_TYPE
-    targets = events.list_targets_by_rule(Rule=name)["Targets"]
-    to_topic = [target for target in targets if target["Arn"] == topic_arn]
+def _check_rule(rule: Rule, expected_pattern: str | None) -> list[Check]:
+    name = rule.name
+    pattern = json.loads(rule.pattern or "{}")
     checks = [
         Check(
             f"rule {name} enabled",
-            rule.get("State") == "ENABLED",
-            f"state {rule.get('State')}",
+            rule.state == "ENABLED",
+            f"state {rule.state}",
             f"aws events enable-rule --name {name}",
         ),
         Check(
-            f"rule {name} pattern",
-            pattern.get("source") == ["aws.guardduty"]
-            and detail_type in pattern.get("detail-type", [])
-            and (expected_pattern is None or pattern == json.loads(expected_pattern)),
-            json.dumps(pattern),
-            "terraform apply: the pattern differs from the module's",
-        ),
-        Check(
-            f"rule {name} sends to the topic",
-            len(to_topic) == 1,
-            f"targets: {[target['Arn'] for target in targets]}",
+            f"rule {name} sends to a topic",
+            bool(rule.topic_arns),
+            f"targets: {[target['Arn'] for target in rule.targets]}",
             "terraform apply: the rule must have the alert topic as its target",
         ),
     ]
-    if to_topic:
-        target = to_topic[0]
+    if expected_pattern is not None:
         checks.append(
             Check(
-                f"rule {name} keeps failed alerts",
-                "Arn" in (target.get("DeadLetterConfig") or {}) and "RetryPolicy" in target,
-                f"retry {target.get('RetryPolicy')}, dead letters {target.get('DeadLetterConfig')}",
-                "terraform apply: the target needs a retry policy and a dead-letter queue",
+                f"rule {name} pattern",
+                pattern == json.loads(expected_pattern),
+                json.dumps(pattern),
+                "terraform apply: the pattern differs from the module's",
+            )
+        )
+    checks += [
+        Check(
+            f"rule {name} keeps failed alerts",
+            "Arn" in (target.get("DeadLetterConfig") or {}) and "RetryPolicy" in target,
+            f"retry {target.get('RetryPolicy')}, dead letters {target.get('DeadLetterConfig')}",
+            "terraform apply: the target needs a retry policy and a dead-letter queue",
+        )
+        for target in rule.targets
+        if target["Arn"] in rule.topic_arns
+    ]
+    return checks
+
+
+def routing_samples(account: str, region: str) -> dict[str, tuple[str, str]]:
+    """What a deployment must route, as GuardDuty documents the events: name -> (event, fix)."""
+    task = EcsTask(account_id=account, region=region)
+    return {
+        "a Critical runtime finding alerts": (
+            envelope(
+                FINDING_DETAIL_TYPE,
+                runtime_finding("Execution:Runtime/ReverseShell", 9.0, "verify", task=task),
+                account,
+                region,
+            ),
+            "apply the module with alerts on (every runtime type, <Purpose>:Runtime/<Name>)",
+        ),
+        "the ECS attack sequence alerts": (
+            envelope(
+                FINDING_DETAIL_TYPE,
+                attack_sequence_finding(
+                    "AttackSequence:ECS/CompromisedCluster",
+                    9.0,
+                    "verify",
+                    resources=sequence_resources(task),
+                    account_id=account,
+                    region=region,
+                ),
+                account,
+                region,
+            ),
+            "apply this release of the module: its default finding_types take "
+            "AttackSequence:ECS/CompromisedCluster (or list it in alerts.finding_types)",
+        ),
+        "an ECS cluster's Unhealthy coverage alerts": (
+            envelope(
+                UNHEALTHY_DETAIL_TYPE,
+                ecs_coverage_change("UNHEALTHY", "HEALTHY", task=task),
+                account,
+                region,
+            ),
+            "apply the module with alerts.notify_on_unhealthy = true and ECS in "
+            "alerts.coverage_resource_types",
+        ),
+    }
+
+
+def _check_routing(events: Any, deployment: Deployment) -> list[Check]:
+    """EventBridge's own answer (TestEventPattern) for each event the alerts promise."""
+    checks = []
+    for name, (event, fix) in routing_samples(deployment.account, deployment.region).items():
+        delivering, idle = routes(events, deployment.rules, event)
+        detail = (
+            f"delivered by {', '.join(r.name for r in delivering)}"
+            if delivering
+            else (
+                "no enabled rule with a topic target matches it"
+                + (f" ({', '.join(r.name for r in idle)} match but cannot deliver)" if idle else "")
+            )
+        )
+        checks.append(Check(name, bool(delivering), detail, fix))
+    return checks
+
+
+# Extended Threat Detection page of the GuardDuty user guide.
+SUPPRESSION_QUOTE = (
+    "\"When correlating events for attack sequences, Extended Threat Detection doesn't consider "
+    "archived findings, including those findings that are automatically archived because of "
+    'Suppression rules." (GuardDuty user guide, Extended Threat Detection)'
+)
+
+
+def _check_suppression(guardduty: Any, detector_id: str) -> list[Check]:
+    """A warning for each suppression rule (ARCHIVE filter): what it archives is left out of
+    attack sequences."""
+    names = [
+        name
+        for page in guardduty.get_paginator("list_filters").paginate(DetectorId=detector_id)
+        for name in page["FilterNames"]
+    ]
+    checks = []
+    for name in names:
+        rule = guardduty.get_filter(DetectorId=detector_id, FilterName=name)
+        if rule.get("Action") != "ARCHIVE":
+            continue
+        criterion = json.dumps(rule.get("FindingCriteria", {}).get("Criterion", {}))
+        checks.append(
+            Check(
+                f"suppression rule {name} may hide findings from attack sequences",
+                True,
+                f"archives {criterion}; {SUPPRESSION_QUOTE}",
+                "keep suppression rules narrow (one finding type, one resource), or use a NOOP "
+                "filter to triage without archiving",
+                warning=True,
             )
         )
     return checks
@@ -204,44 +308,56 @@ def _check_subscriptions(sns: Any, topic_arn: str) -> list[Check]:
 
 
 def verify(
-    outputs: dict[str, Any], session: boto3.Session, endpoint_url: str | None = None
+    session: boto3.Session, endpoint_url: str | None = None, *, hints: Hints | None = None
 ) -> list[Check]:
-    """Every check, in order; a check that could not run is a failed check."""
+    """Every check of the session's account and Region, in order; a check that could not run is
+    a failed check."""
 
     def api(service: str) -> Any:
         return client(session, service, endpoint_url)
 
-    topic_arn = outputs.get("sns_topic_arn")
-    rule_arns = _rule_arns(outputs)
-    patterns = {
-        f"findings-{band}": pattern
-        for band, pattern in (outputs.get("findings_event_patterns") or {}).items()
-    }
-    if outputs.get("coverage_event_pattern"):
-        patterns["coverage"] = outputs["coverage_event_pattern"]
-    checks = _check_detector(api("guardduty"), outputs.get("detector_id"))
-    if not topic_arn or not rule_arns:
+    hints = hints or Hints()
+    guardduty, events = api("guardduty"), api("events")
+    account = api("sts").get_caller_identity()["Account"]
+    deployment = discover(guardduty, events, account, session.region_name or "", hints)
+    checks = _check_detector(guardduty, deployment)
+    if not deployment.rules:
         return [
             *checks,
-            Check("alerts", False, "no sns_topic_arn or rule outputs", "enable alerts"),
+            Check(
+                "alerts",
+                False,
+                f"no EventBridge rule of the default bus in {deployment.where()} takes GuardDuty "
+                f"events ({hints.source})",
+                "apply the module with alerts on (alerts.create is true by default)",
+            ),
         ]
-    events = api("events")
-    for key, arn in rule_arns.items():
-        checks += _check_rule(events, key, arn, topic_arn, patterns.get(key))
-    checks += _check_topic(api("sns"), api("kms"), topic_arn)
-    checks += _check_subscriptions(api("sns"), topic_arn)
+    checks += _check_routing(events, deployment)
+    for rule in deployment.rules:
+        checks += _check_rule(rule, hints.expected_patterns.get(rule.name))
+    for topic_arn in deployment.topic_arns:
+        checks += _check_topic(api("sns"), api("kms"), topic_arn)
+        checks += _check_subscriptions(api("sns"), topic_arn)
+    if deployment.detector_id:
+        checks += _check_suppression(guardduty, deployment.detector_id)
     return checks
 
 
-def report(checks: list[Check], out: TextIO, as_json: bool = False) -> None:
+def report(checks: list[Check], out: TextIO, as_json: bool = False) -> bool:
+    """Print the checks (as JSON, or one line each with the fix of what failed); whether every
+    check passed (warnings fail nothing)."""
+    failed = sum(not check.passed for check in checks)
     if as_json:
         json.dump([asdict(check) for check in checks], out, indent=2)
         out.write("\n")
-        return
+        return failed == 0
     for check in checks:
-        out.write(f"{'PASS' if check.passed else 'FAIL'}  {check.name}")
-        out.write(f"  ({check.detail})\n" if check.detail and not check.passed else "\n")
-        if not check.passed:
+        verdict = "WARN" if check.warning else "PASS" if check.passed else "FAIL"
+        out.write(f"{verdict}  {check.name}")
+        shown = check.detail and (check.warning or not check.passed)
+        out.write(f"  ({check.detail})\n" if shown else "\n")
+        if check.warning or not check.passed:
             out.write(f"      fix: {check.fix}\n")
-    failed = sum(not check.passed for check in checks)
-    out.write(f"{len(checks) - failed} passed, {failed} failed\n")
+    warnings = sum(check.warning for check in checks)
+    out.write(f"{len(checks) - failed - warnings} passed, {failed} failed, {warnings} warnings\n")
+    return failed == 0

@@ -19,17 +19,20 @@ import pytest
 
 from guardduty_ecs.benchmark import alert_latency
 from guardduty_ecs.deployment import Deployment, delivered_after, deployed
-from guardduty_ecs.drill import run_drill
+from guardduty_ecs.drill import FAIL, NOT_ROUTED, PASS, run_drill
 from guardduty_ecs.emulator.process import advance_clock
 from guardduty_ecs.events import (
+    ATTACK_SEQUENCE_FINDING_TYPES,
     FINDING_DETAIL_TYPE,
     HEALTHY_DETAIL_TYPE,
     RUNTIME_FINDING_TYPES,
     UNHEALTHY_DETAIL_TYPE,
     EcsTask,
+    attack_sequence_finding,
     ec2_coverage_change,
     ecs_coverage_change,
     runtime_finding,
+    sequence_resources,
 )
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
@@ -129,6 +132,65 @@ def test_sample_findings_alert(deployment: Deployment, probe: TopicProbe) -> Non
         deployment, probe, lambda: deployment.put(FINDING_DETAIL_TYPE, detail)
     )
     assert '"Type: Backdoor:Runtime/C&CActivity.B!DNS"' in _lines(alert.text)
+
+
+ECS_SEQUENCE = "AttackSequence:ECS/CompromisedCluster"
+SEQUENCE_SUMMARY = (
+    "A sequence of suspicious actions performed by potentially compromised ECS cluster."
+)
+
+
+def test_ecs_attack_sequence_reads_as_the_email_will(
+    deployment: Deployment, probe: TopicProbe
+) -> None:
+    """The sequence's own rule and message: no ECS cluster or task labels (a sequence has no
+    ecsClusterDetails), its resources as GuardDuty lists them, on a line of their own."""
+    finding = attack_sequence_finding(
+        ECS_SEQUENCE, 9, SEQUENCE_SUMMARY, resources=sequence_resources(TASK)
+    )
+    deployment.put(FINDING_DETAIL_TYPE, finding)
+    (alert,) = probe.wait_for(1, timeout=10)
+    lines = _lines(alert.text)
+    assert lines[:6] == [
+        f'"GuardDuty attack sequence: {SEQUENCE_SUMMARY}"',
+        f'"Type: {ECS_SEQUENCE}"',
+        '"Severity: 9 (attack sequences are Critical by default)"',
+        f'"Summary: {SEQUENCE_SUMMARY}"',
+        '"Account: 123456789012, region: us-east-1"',
+        f'"Updated: {finding["updatedAt"]}"',
+    ]
+    assert json.loads(lines[6]) == sequence_resources(TASK)
+    assert lines[7].endswith(f'fId={finding["id"]}"')
+    assert probe.receive() == [], "one finding, one alert: the band rules do not take sequences"
+
+
+def test_attack_sequence_without_resources_leaves_no_dangling_label(
+    deployment: Deployment, probe: TopicProbe
+) -> None:
+    finding = attack_sequence_finding(ECS_SEQUENCE, 9.5, SEQUENCE_SUMMARY, resources=None)
+    (alert,) = delivered_after(
+        deployment, probe, lambda: deployment.put(FINDING_DETAIL_TYPE, finding)
+    )
+    lines = _lines(alert.text)
+    assert '"Severity: 9.5 (attack sequences are Critical by default)"' in lines
+    assert lines[6] == ""
+    assert not [line for line in lines if line.rstrip('"').endswith(": ")], lines
+
+
+@pytest.mark.parametrize("finding_type", ATTACK_SEQUENCE_FINDING_TYPES)
+def test_attack_sequences_fed_by_runtime_monitoring_alert(
+    deployment: Deployment, probe: TopicProbe, finding_type: str
+) -> None:
+    """ECS, EC2 and EKS sequences alert by default; IAM and S3 sequences, which CloudTrail and S3
+    data events feed, do not (modules/alerts README)."""
+    finding = attack_sequence_finding(finding_type, 9, "sequence", resources=None)
+    alerts = delivered_after(
+        deployment, probe, lambda: deployment.put(FINDING_DETAIL_TYPE, finding)
+    )
+    expected = finding_type.startswith(
+        ("AttackSequence:ECS/", "AttackSequence:EC2/", "AttackSequence:EKS/")
+    )
+    assert len(alerts) == (1 if expected else 0)
 
 
 OTHER_PROTECTION_PLANS = [
@@ -265,7 +327,13 @@ def _policy(document: str) -> list[dict[str, Any]]:
 
 def test_deployed_resources_are_encrypted_and_least_privilege(deployment: Deployment) -> None:
     outputs = deployment.outputs
-    rule_arns = sorted([*outputs["findings_rule_arns"].values(), outputs["coverage_rule_arn"]])
+    rule_arns = sorted(
+        [
+            *outputs["findings_rule_arns"].values(),
+            outputs["attack_sequence_rule_arn"],
+            outputs["coverage_rule_arn"],
+        ]
+    )
     key_arn, topic_arn = outputs["kms_key_arn"], outputs["sns_topic_arn"]
     kms, sns = deployment.client("kms"), deployment.client("sns")
 
@@ -336,15 +404,31 @@ def test_second_plan_is_empty(deployment: Deployment) -> None:
 
 
 def test_verify_passes_on_the_deployment(deployment: Deployment) -> None:
-    checks = verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+    checks = verify(deployment.session, deployment.endpoint_url, hints=deployment.hints())
     assert [check.name for check in checks if not check.passed] == []
-    # Detector (3); per rule: enabled, pattern, target, dead letters (4 x 4); topic policy (1);
-    # key enabled (1); key policy per action (2); one per e-mail subscription.
-    assert len(checks) == 3 + 4 * 4 + 1 + 1 + 2 + len(ALERTS["email_addresses"])
+    names = [check.name for check in checks]
+    assert {
+        "a Critical runtime finding alerts",
+        "the ECS attack sequence alerts",
+        "an ECS cluster's Unhealthy coverage alerts",
+    } <= set(names)
+    # Per rule (3 bands, the attack sequences, coverage): enabled, target, pattern (the outputs
+    # give it), dead letters; the module's own names, found in the account.
+    for key in ("findings-medium", "findings-high", "findings-critical", "attack-sequences"):
+        assert f"rule alerts-test-{key} pattern" in names
+        assert f"rule alerts-test-{key} keeps failed alerts" in names
+    assert len([name for name in names if name.startswith("subscription ")]) == 2
+
+
+def test_verify_finds_the_rules_without_any_hint(deployment: Deployment) -> None:
+    """An adopter's root re-exports nothing: verify finds the module's rules in the account."""
+    checks = verify(deployment.session, deployment.endpoint_url)
+    assert [check.name for check in checks if not check.passed] == []
+    assert "rule alerts-test-attack-sequences keeps failed alerts" in [c.name for c in checks]
 
 
 def _failed_checks(deployment: Deployment) -> list[Check]:
-    checks = verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+    checks = verify(deployment.session, deployment.endpoint_url, hints=deployment.hints())
     return [check for check in checks if not check.passed]
 
 
@@ -417,26 +501,42 @@ DRILL_TYPES = [
     "Execution:Runtime/ReverseShell",  # High in the emulator, as in the user guide
     "Execution:Runtime/NewBinaryExecuted",  # Medium
     "DefenseEvasion:Runtime/PtraceAntiDebugging",  # Low: below the default min_severity
+    ECS_SEQUENCE,  # Critical
 ]
 
 
-def test_drill_reports_each_alert_with_its_rule(deployment: Deployment) -> None:
+def test_drill_reports_each_alert_with_the_rule_eventbridge_routes_it_to(
+    deployment: Deployment,
+) -> None:
     results = run_drill(
         deployment.session,
-        deployment.outputs,
         DRILL_TYPES,
         timeout=20,
+        hints=deployment.hints(),
         endpoint_url=deployment.endpoint_url,
         progress=io.StringIO(),
     )
     by_type = {result.name.split(" ")[0]: result for result in results}
     assert sorted(by_type) == sorted(DRILL_TYPES)
-    assert all(result.passed for result in results)
-    assert by_type[DRILL_TYPES[0]].rule == "findings-high"
-    assert by_type[DRILL_TYPES[1]].rule == "findings-medium"
+    assert [by_type[kind].status for kind in DRILL_TYPES] == [PASS, PASS, NOT_ROUTED, PASS]
+    assert by_type[DRILL_TYPES[0]].rule == "alerts-test-findings-high"
+    assert by_type[DRILL_TYPES[1]].rule == "alerts-test-findings-medium"
+    assert by_type[ECS_SEQUENCE].rule == "alerts-test-attack-sequences"
+    assert by_type[ECS_SEQUENCE].text.startswith('"GuardDuty attack sequence: ')
     assert by_type[DRILL_TYPES[1]].latency_seconds is not None
-    assert by_type[DRILL_TYPES[2]].latency_seconds is None
-    assert "below min_severity" in by_type[DRILL_TYPES[2]].detail
+    not_routed = by_type[DRILL_TYPES[2]]
+    assert not_routed.latency_seconds is None
+    assert "rules tried: " in not_routed.detail
+    assert "alerts-test-findings-medium" in not_routed.detail
+    # The drill archives its own samples when it ends.
+    guardduty, detector_id = deployment.client("guardduty"), deployment.outputs["detector_id"]
+    archived = guardduty.list_findings(
+        DetectorId=detector_id,
+        FindingCriteria={
+            "Criterion": {"type": {"Eq": DRILL_TYPES}, "service.archived": {"Eq": ["true"]}}
+        },
+    )["FindingIds"]
+    assert len(archived) == len(DRILL_TYPES)
 
 
 def test_drill_rerun_says_it_waits_for_the_publishing_frequency_and_gets_the_update(
@@ -451,8 +551,8 @@ def test_drill_rerun_says_it_waits_for_the_publishing_frequency_and_gets_the_upd
     def run(progress: io.StringIO) -> list[Any]:
         return run_drill(
             deployment.session,
-            deployment.outputs,
             [finding_type],
+            hints=deployment.hints(),
             endpoint_url=deployment.endpoint_url,
             progress=progress,
         )
@@ -500,9 +600,9 @@ def test_drill_fails_when_alerts_do_not_arrive_and_removes_its_probe(
     try:
         results = run_drill(
             deployment.session,
-            deployment.outputs,
             DRILL_TYPES[:1],
             timeout=3,
+            hints=deployment.hints(),
             endpoint_url=deployment.endpoint_url,
             progress=io.StringIO(),
         )
@@ -511,6 +611,6 @@ def test_drill_fails_when_alerts_do_not_arrive_and_removes_its_probe(
         # The undelivered alert went to the dead-letter queue; other tests read that queue.
         sqs.purge_queue(QueueUrl=deployment.outputs["dead_letter_queue_url"])
     (result,) = results
-    assert not result.passed
+    assert result.status == FAIL
     assert result.detail == "no alert within 3s"
     assert [url for url in sqs.list_queues().get("QueueUrls", []) if "probe" in url] == []

@@ -91,7 +91,7 @@ def _email_addresses(backend: Backend) -> list[str]:
 def test_verify_passes_but_for_unconfirmed_subscriptions(
     deployment: Deployment, existing_detector: str | None
 ) -> None:
-    checks = verify(deployment.outputs, deployment.session, deployment.endpoint_url)
+    checks = verify(deployment.session, deployment.endpoint_url, hints=deployment.hints())
     allowed = DETECTOR_CHECKS if existing_detector else set()
     failed = [check.name for check in checks if not check.passed and check.name not in allowed]
     # Confirming a subscription takes a person; the emulator confirms at once.
@@ -115,8 +115,8 @@ def test_guardduty_sample_findings_reach_a_subscriber(deployment: Deployment) ->
     progress = io.StringIO()
     results = run_drill(
         deployment.session,
-        deployment.outputs,
         finding_types,
+        hints=deployment.hints(),
         endpoint_url=deployment.endpoint_url,
         progress=progress,
     )

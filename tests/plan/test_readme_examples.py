@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,18 +9,12 @@ import pytest
 import tftest
 
 from guardduty_ecs.inventory import SHARED_PLAN_GROUP, PlanCase, SharedPlan, planned_resources
-from guardduty_ecs.validation import module_source
+from guardduty_ecs.validation import module_source, readme_usage_blocks, with_module_source
 
 pytestmark = pytest.mark.plan
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCE = re.compile(r'^(\s*source\s*=\s*)"[^"]*"', re.MULTILINE)
 PROVIDER = 'provider "aws" {\n  region = "us-east-1"\n}\n'
-
-
-def _usage_blocks(readme: Path) -> list[str]:
-    blocks = re.findall(r"```hcl\n(.*?)```", readme.read_text(), re.DOTALL)
-    return [block for block in blocks if re.search(r'^module "', block, re.MULTILINE)]
 
 
 def _assert_runtime_monitoring_planned(plan: tftest.TerraformPlanOutput) -> None:
@@ -86,14 +79,14 @@ def _case(readme: str, index: int, block: str) -> PlanCase:
     return PlanCase(
         name=f"readme_{directory.replace('-', '_')}",
         module=f"{EXAMPLES_DIR}/{directory}",
-        files={"main.tf": PROVIDER + SOURCE.sub(rf'\1"{source}"', block)},
+        files={"main.tf": PROVIDER + with_module_source(block, source)},
     )
 
 
 BLOCKS = [
     (readme, index, block)
     for readme in READMES
-    for index, block in enumerate(_usage_blocks(REPO / readme))
+    for index, block in enumerate(readme_usage_blocks(REPO / readme))
 ]
 SHARED_PLAN_CASES = [_case(readme, index, block) for readme, index, block in BLOCKS]
 CASES = [

@@ -17,7 +17,10 @@ does; each rule cites its AWS source next to the code, and docs/emulator-fidelit
   ``RETRY_ATTEMPTS`` attributes; the error codes are the emulator's choice (AWS documents the
   attributes, not the codes of each failure);
 - the ``AWS/Events`` metrics ``Invocations``, ``FailedInvocations``, ``InvocationsSentToDlq`` and
-  ``InvocationsFailedToBeSentToDlq`` are recorded per rule, for alarms to read.
+  ``InvocationsFailedToBeSentToDlq`` are recorded per rule, for alarms to read;
+- ``TestEventPattern`` (moto answers nothing) decides with moto's own pattern matcher, the one
+  that routes every event of the emulator, after the checks the API reference documents
+  (``event_pattern_matches``).
 
 Retries are not emulated: the failures above are the ones that AWS does not retry.
 """
@@ -31,7 +34,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moto.cloudwatch.models import cloudwatch_backends
+from moto.core.exceptions import JsonRESTError
 from moto.events import models
+from moto.events.exceptions import InvalidEventPatternException
+from moto.events.responses import EventsHandler
 from moto.kms.exceptions import NotFoundException
 from moto.kms.models import kms_backends
 from moto.sns.models import sns_backends
@@ -298,8 +304,66 @@ def deliver_to_sns(rule: models.Rule, target: dict[str, Any], event: dict[str, A
             )
 
 
+# EventBridge API reference, TestEventPattern, Event: "The JSON must follow the format specified in
+# AWS Events, and the following fields are mandatory: id, account, source, time, region,
+# resources, detail-type." EventPattern: "Maximum length of 4096."
+TEST_EVENT_MANDATORY_FIELDS = (
+    "id",
+    "account",
+    "source",
+    "time",
+    "region",
+    "resources",
+    "detail-type",
+)
+MAX_EVENT_PATTERN_LENGTH = 4096
+
+
+class ValidationException(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ValidationException", message)
+
+
+def event_pattern_matches(event_pattern: str, event_text: str) -> bool:
+    """Whether ``event_pattern`` matches the event, as TestEventPattern answers.
+
+    The checks are the API reference's: both parameters are required, the pattern is at most
+    4096 characters and the event carries every mandatory field. The error codes of a bad event
+    (``ValidationException``) and of an over-long pattern (``InvalidEventPatternException``) are
+    the emulator's choice: the reference lists only InvalidEventPatternException and
+    InternalException. The match is moto's ``EventPattern``, which routes the emulator's events.
+    """
+    if not event_pattern or not event_text:
+        raise ValidationException("EventPattern and Event are required.")
+    if len(event_pattern) > MAX_EVENT_PATTERN_LENGTH:
+        raise InvalidEventPatternException(
+            reason=f"the pattern is longer than {MAX_EVENT_PATTERN_LENGTH} characters"
+        )
+    try:
+        event = json.loads(event_text)
+    except ValueError as error:
+        raise ValidationException("Parameter Event is not valid JSON.") from error
+    if not isinstance(event, dict):
+        raise ValidationException("Parameter Event is not a JSON object.")
+    missing = [name for name in TEST_EVENT_MANDATORY_FIELDS if name not in event]
+    if missing:
+        raise ValidationException(
+            f"Parameter Event is not valid: it lacks the mandatory field(s) {', '.join(missing)}."
+        )
+    return bool(models.EventPattern.load(event_pattern).matches_event(event))
+
+
+def _test_event_pattern(self: EventsHandler) -> str:
+    result = event_pattern_matches(self._get_param("EventPattern"), self._get_param("Event"))
+    return json.dumps({"Result": result})
+
+
 def install() -> None:
-    """Make moto's rules deliver to SNS targets; other targets keep moto's own delivery."""
+    """Make moto's rules deliver to SNS targets (other targets keep moto's own delivery), and
+    answer TestEventPattern."""
+    EventsHandler.test_event_pattern = _test_event_pattern  # type: ignore[method-assign]
     original = models.Rule.send_to_targets
 
     def send_to_targets(

@@ -20,12 +20,19 @@ REST paths, request and response shapes of botocore's GuardDuty model (JSON keys
 
 Emulated semantics, where AWS leaves a choice or this emulator narrows it:
 
-- Runtime types only. Without ``FindingTypes`` AWS creates one sample of *every* finding type;
-  the emulator creates one of each type of ``guardduty_ecs.events.RUNTIME_FINDING_TYPES``, the
-  Runtime Monitoring types this project alerts on. A requested type that is not a Runtime
-  Monitoring type (``<Purpose>:Runtime/<Name>``) is rejected with ``BadRequestException``
-  rather than given an ECS resource it would never have; a runtime-shaped type that is not in
-  the list gets severity 5 and a generic title.
+- Runtime and attack sequence types only. Without ``FindingTypes`` AWS creates one sample of
+  *every* finding type, "including attack sequence finding types" (user guide, "Generating
+  sample findings"); the emulator creates one of each type of
+  ``guardduty_ecs.events.RUNTIME_FINDING_TYPES`` and ``ATTACK_SEQUENCE_FINDING_TYPES``, what this
+  project alerts on. Any other requested type is rejected with ``BadRequestException`` rather
+  than given a resource it would never have (**chosen**); a runtime-shaped type
+  (``<Purpose>:Runtime/<Name>``) that is not in the list gets severity 5 and a generic title.
+- Attack sequences (user guide, "GuardDuty attack sequence finding types": each type's "Default
+  severity: Critical") are shaped as botocore's model and public sample events have them:
+  ``resource`` is ``{"resourceType": "AttackSequence"}``, the feature ``Correlation``, and
+  ``service.detection.sequence`` holds the signals and, for the ECS sequence, GuardDuty's
+  placeholder cluster and task as ``ECS_CLUSTER`` and ``ECS_TASK`` resources. Critical is 9.0
+  (**chosen** within the band 9.0-10.0).
 - Severity: each type's documented default severity (GuardDuty user guide, "GuardDuty Runtime
   Monitoring finding types"), as a number: High = 8, Medium = 5, Low = 2; the types whose
   severity the guide calls *Variable* (SuspiciousTool, the two SuspiciousCommand types) get 5.
@@ -61,7 +68,17 @@ Emulated semantics, where AWS leaves a choice or this emulator narrows it:
   S3 or CloudWatch Events"; "Monitoring archived GuardDuty findings with CloudWatch Events": "For
   the auto-archived findings, the initial and all subsequent occurrences of these findings
   (generated after the archiving is complete) are *not* sent to CloudWatch Events." NOOP filters
-  change nothing. A member account's finding is also held against its administrator's ARCHIVE
+  change nothing.
+- ``ArchiveFindings`` / ``UnarchiveFindings`` (``POST /detector/{detectorId}/findings/archive``,
+  ``.../unarchive``, 0-50 IDs) set ``service.archived``. A manually archived finding still
+  publishes its later occurrences: "For the manually archived findings, the initial and all
+  subsequent occurrences of these findings (generated after the archiving is complete) are sent
+  to CloudWatch Events per frequency described above" (same page). It stays archived
+  (**chosen**: the page does not say). A member account may not archive: "Only the
+  administrator account can archive findings. Member accounts don't have permission to archive
+  findings from their accounts." (API reference, ArchiveFindings); the error code,
+  ``BadRequestException``, is **chosen**.
+- A member account's finding is also held against its administrator's ARCHIVE
   filters in the same Region: the administrator customizes "findings within the GuardDuty
   network through the creation and management of suppression rules, trusted IP lists, and threat
   lists. Member accounts lose access to these features" (user guide, "Understanding the
@@ -107,18 +124,22 @@ from moto.utilities.utils import get_partition
 
 from guardduty_ecs.emulator.guardduty import BadRequestException
 from guardduty_ecs.events import (
+    ATTACK_SEQUENCE_FINDING_TYPES,
     FINDING_DETAIL_TYPE,
     GUARDDUTY_SOURCE,
     RUNTIME_FINDING_TYPES,
     EcsTask,
+    attack_sequence_finding,
     runtime_finding,
+    sequence_resources,
 )
 
 MAX_RESULTS = 50  # MaxResults of ListFindings and ListCoverage: 1-50 in the model
 PUT_EVENTS_BATCH = 10  # PutEvents takes at most 10 entries
 
-# The emulator's numbers for GuardDuty's severity levels (Low 1-3.9, Medium 4-6.9, High 7-8.9).
-HIGH, MEDIUM, LOW = 8.0, 5.0, 2.0
+# The emulator's numbers for GuardDuty's severity levels (Low 1-3.9, Medium 4-6.9, High 7-8.9,
+# Critical 9-10).
+CRITICAL, HIGH, MEDIUM, LOW = 9.0, 8.0, 5.0, 2.0
 
 # Default severity and one-line description of each Runtime Monitoring type, from the GuardDuty
 # user guide (https://docs.aws.amazon.com/guardduty/latest/ug/findings-runtime-monitoring.html).
@@ -296,6 +317,33 @@ RUNTIME_FINDING_DEFAULTS: dict[str, tuple[float, str]] = {
         "container.",
     ),
 }
+# Default severity and description of each attack sequence type, from the GuardDuty user guide
+# ("GuardDuty attack sequence finding types"). The ECS text is the guide's; the others follow its
+# wording for their resource (chosen).
+ATTACK_SEQUENCE_DEFAULTS: dict[str, tuple[float, str]] = {
+    "AttackSequence:ECS/CompromisedCluster": (
+        CRITICAL,
+        "A sequence of suspicious actions performed by potentially compromised Amazon ECS cluster.",
+    ),
+    "AttackSequence:EC2/CompromisedInstanceGroup": (
+        CRITICAL,
+        "A sequence of suspicious actions indicates a potentially compromised group of Amazon "
+        "EC2 instances.",
+    ),
+    "AttackSequence:EKS/CompromisedCluster": (
+        CRITICAL,
+        "A sequence of suspicious actions performed by potentially compromised Amazon EKS cluster.",
+    ),
+    "AttackSequence:IAM/CompromisedCredentials": (
+        CRITICAL,
+        "A sequence of API requests invoked by using potentially compromised AWS credentials.",
+    ),
+    "AttackSequence:S3/CompromisedData": (
+        CRITICAL,
+        "A sequence of suspicious actions indicates a potential data compromise in Amazon S3.",
+    ),
+}
+assert set(ATTACK_SEQUENCE_DEFAULTS) == set(ATTACK_SEQUENCE_FINDING_TYPES)
 _RUNTIME_TYPE = re.compile(r"^[A-Za-z]+:Runtime/[A-Za-z0-9._&!-]+$")
 _ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -510,6 +558,63 @@ def _sample_finding(
     finding_type: str,
     previous: dict[str, Any] | None,
 ) -> dict[str, Any]:
+    if finding_type in ATTACK_SEQUENCE_DEFAULTS:
+        finding = _sample_sequence(detector, account_id, region, finding_type, previous)
+    else:
+        finding = _sample_runtime_finding(detector, account_id, region, finding_type, previous)
+    partition = get_partition(region)
+    finding["partition"] = partition
+    finding["arn"] = finding["arn"].replace("arn:aws:", f"arn:{partition}:", 1)
+    now = _iso(CLOCK.now())
+    finding["updatedAt"] = now
+    finding["service"]["eventLastSeen"] = now
+    if previous:
+        finding["createdAt"] = previous["createdAt"]
+        finding["service"]["eventFirstSeen"] = previous["service"]["eventFirstSeen"]
+        finding["service"]["count"] = previous["service"]["count"] + 1
+    else:
+        finding["createdAt"] = now
+        finding["service"]["eventFirstSeen"] = now
+    return finding
+
+
+def _sample_sequence(
+    detector: Detector,
+    account_id: str,
+    region: str,
+    finding_type: str,
+    previous: dict[str, Any] | None,
+) -> dict[str, Any]:
+    severity, description = ATTACK_SEQUENCE_DEFAULTS[finding_type]
+    placeholder_task = EcsTask(
+        account_id=SAMPLE_PLACEHOLDER_ACCOUNT,
+        region="region",
+        cluster=SAMPLE_ECS_CLUSTER,
+        task_id="043de9ab3",
+    )
+    # Only the ECS sequence's resources are emulated; the others carry none (the model allows it).
+    ecs = finding_type == "AttackSequence:ECS/CompromisedCluster"
+    resources = sequence_resources(placeholder_task) if ecs else None
+    return attack_sequence_finding(
+        finding_type,
+        severity,
+        description,
+        resources=resources,
+        account_id=account_id,
+        region=region,
+        sample=True,
+        finding_id=previous["id"] if previous else None,
+        detector_id=detector.id,
+    )
+
+
+def _sample_runtime_finding(
+    detector: Detector,
+    account_id: str,
+    region: str,
+    finding_type: str,
+    previous: dict[str, Any] | None,
+) -> dict[str, Any]:
     severity, description = RUNTIME_FINDING_DEFAULTS.get(
         finding_type, (MEDIUM, f"Sample Runtime Monitoring finding {finding_type}.")
     )
@@ -528,9 +633,6 @@ def _sample_finding(
         finding_id=previous["id"] if previous else None,
         detector_id=detector.id,
     )
-    partition = get_partition(region)
-    finding["partition"] = partition
-    finding["arn"] = finding["arn"].replace("arn:aws:", f"arn:{partition}:", 1)
     ecs = finding["resource"]["ecsClusterDetails"]
     ecs["arn"] = f"{placeholder}:cluster/clusterName"
     ecs["tags"] = [
@@ -542,31 +644,25 @@ def _sample_finding(
     details["startedBy"] = "GeneratedFindingECSTaskStartedBy"
     details["launchType"] = "FARGATE"
     details["containers"][0]["name"] = SAMPLE_CONTAINER_NAME
-    now = _iso(CLOCK.now())
-    finding["updatedAt"] = now
-    finding["service"]["eventLastSeen"] = now
-    if previous:
-        finding["createdAt"] = previous["createdAt"]
-        finding["service"]["eventFirstSeen"] = previous["service"]["eventFirstSeen"]
-        finding["service"]["count"] = previous["service"]["count"] + 1
-    else:
-        finding["createdAt"] = now
-        finding["service"]["eventFirstSeen"] = now
     return finding
 
 
 def requested_types(body: dict[str, Any]) -> list[str]:
-    """The finding types to sample: the requested ones, or every Runtime Monitoring type."""
-    types = body.get("findingTypes") or list(RUNTIME_FINDING_TYPES)
+    """The finding types to sample: the requested ones, or every Runtime Monitoring and attack
+    sequence type."""
+    types = body.get("findingTypes") or [*RUNTIME_FINDING_TYPES, *ATTACK_SEQUENCE_FINDING_TYPES]
     if not isinstance(types, list) or len(types) > MAX_RESULTS:
         raise BadRequestException(
             "The request is rejected because findingTypes must be a list of at most 50 types."
         )
     for finding_type in types:
-        if not isinstance(finding_type, str) or not _RUNTIME_TYPE.match(finding_type):
+        if not isinstance(finding_type, str) or not (
+            _RUNTIME_TYPE.match(finding_type) or finding_type in ATTACK_SEQUENCE_DEFAULTS
+        ):
             raise BadRequestException(
                 f"The request is rejected because the finding type {finding_type} is not a "
-                "Runtime Monitoring finding type (the emulator samples only those)."
+                "Runtime Monitoring or attack sequence finding type (the emulator samples only "
+                "those)."
             )
     return list(dict.fromkeys(types))
 
@@ -615,6 +711,7 @@ def create_sample_findings(
         findings: dict[str, dict[str, Any]] = state_of(detector, "findings", dict)
         due_at: dict[str, datetime] = state_of(detector, "updates_due", dict)
         published: dict[str, datetime] = state_of(detector, "published_at", dict)
+        suppressed: set[str] = state_of(detector, "suppressed", set)
         frequency = PUBLISHING_FREQUENCIES.get(
             getattr(detector, "finding_publish_freq", ""), PUBLISHING_FREQUENCIES["SIX_HOURS"]
         )
@@ -631,14 +728,17 @@ def create_sample_findings(
             created.append(finding)
             administrator = administrator_detector(account_id, region)
             if (
-                (previous and previous["service"].get("archived"))
+                finding["id"] in suppressed
                 or suppressing_filter(detector, finding)
                 or (administrator is not None and suppressing_filter(administrator, finding))
             ):
                 # Auto-archived: neither this occurrence nor later ones are published.
                 finding["service"]["archived"] = True
+                suppressed.add(finding["id"])
                 due_at.pop(finding["id"], None)
                 continue
+            if previous and previous["service"].get("archived"):
+                finding["service"]["archived"] = True  # archived by hand: it stays archived
             if previous is None:
                 new.append(finding)
                 published[finding["id"]] = CLOCK.now()
@@ -834,10 +934,43 @@ def _get_findings(self: GuardDutyResponse) -> str:
     return json.dumps(get_findings(detector, request_body(self)))
 
 
+def set_archived(
+    detector: Detector, account_id: str, region: str, body: dict[str, Any], archived: bool
+) -> None:
+    """ArchiveFindings (``archived`` true) or UnarchiveFindings of the body's ``findingIds``."""
+    ids = body.get("findingIds")
+    if not isinstance(ids, list) or len(ids) > MAX_RESULTS:
+        raise BadRequestException(
+            "The request is rejected because findingIds must be a list of at most 50 IDs."
+        )
+    if ADMINISTRATOR_OF[0](account_id, region) is not None:
+        raise BadRequestException(
+            "The request is rejected because only the administrator account can archive or "
+            "unarchive findings; member accounts don't have permission."
+        )
+    with LOCK:
+        stored = state_of(detector, "findings", dict)
+        for finding_id in ids:
+            if finding_id in stored:
+                stored[finding_id]["service"]["archived"] = archived
+
+
+def _archive_findings(self: GuardDutyResponse) -> str:
+    set_archived(detector_of(self), self.current_account, self.region, request_body(self), True)
+    return "{}"
+
+
+def _unarchive_findings(self: GuardDutyResponse) -> str:
+    set_archived(detector_of(self), self.current_account, self.region, request_body(self), False)
+    return "{}"
+
+
 def install() -> None:
-    """Add CreateSampleFindings, ListFindings and GetFindings to moto's GuardDuty, and the
-    emulator's clock to moto's control API."""
+    """Add CreateSampleFindings, ListFindings, GetFindings, ArchiveFindings and
+    UnarchiveFindings to moto's GuardDuty, and the emulator's clock to moto's control API."""
     add_route("findings/create", "create_sample_findings", _create_sample_findings)
+    add_route("findings/archive", "archive_findings", _archive_findings)
+    add_route("findings/unarchive", "unarchive_findings", _unarchive_findings)
     add_route("findings/get", "get_findings", _get_findings)
     add_route("findings", "list_findings", _list_findings)
     moto_api_urls.url_paths["{0}/moto-api/guardduty-ecs/clock"] = _advance_clock

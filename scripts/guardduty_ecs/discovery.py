@@ -1,0 +1,308 @@
+"""What is deployed in an account and Region, found by asking AWS, with Terraform as a hint.
+
+The operator commands (``drill``, ``verify``) must work on an adopter's root, which nests the
+module under any name and re-exports nothing. So they find the detector (ListDetectors), the
+EventBridge rules of the default bus that take GuardDuty events (ListRules), and the SNS topics
+those rules send to (ListTargetsByRule) themselves. Terraform only narrows the search: the state
+(``terraform show -json``, nested modules included) or a stack's outputs name detectors, rules and
+topics, and only those are kept.
+
+Whether a rule takes an event is never decided here: EventBridge decides, through
+TestEventPattern with the rule's own pattern (``routes``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from guardduty_ecs.errors import CheckFailed, UserError
+
+GUARDDUTY_SOURCE = "aws.guardduty"
+DEFAULT_BUS = "default"
+
+_DETECTOR_ID = re.compile(r"^[0-9a-f]{32}$")
+_DETECTOR_ARN = re.compile(r"^arn:[a-z-]+:guardduty:([a-z0-9-]+):\d{12}:detector/([0-9a-f]{32})$")
+_TOPIC_ARN = re.compile(r"^arn:[a-z-]+:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]+$")
+_RULE_ARN = re.compile(r"^arn:[a-z-]+:events:([a-z0-9-]+):\d{12}:rule/([A-Za-z0-9_.-]+)$")
+
+
+class NothingWouldAlert(CheckFailed):
+    """The account and Region have nothing that could deliver an alert."""
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Names that narrow the search, from Terraform or from flags; empty means "any"."""
+
+    detector_ids: frozenset[str] = frozenset()
+    # ARNs carry their Region: a multi-region stack names several, and each run keeps its own.
+    topic_arns: frozenset[str] = frozenset()
+    rule_arns: frozenset[str] = frozenset()
+    # Rule name -> the event pattern Terraform says it should have (outputs of older releases).
+    expected_patterns: dict[str, str] = field(default_factory=dict)
+    source: str = "no hint: everything the account has"
+
+    def topics_in(self, region: str) -> frozenset[str]:
+        return frozenset(arn for arn in self.topic_arns if arn.split(":")[3] == region)
+
+    def rules_in(self, region: str) -> frozenset[str]:
+        return frozenset(arn for arn in self.rule_arns if arn.split(":")[3] == region)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.detector_ids or self.topic_arns or self.rule_arns)
+
+
+def _walk(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (key, leaf) pair of a JSON document, the key being the nearest object key."""
+    if isinstance(value, dict):
+        for child_key, child in value.items():
+            yield from _walk(child, str(child_key))
+    elif isinstance(value, list):
+        for child in value:
+            yield from _walk(child, key)
+    else:
+        yield key, value
+
+
+def hints_from_document(document: Any, source: str) -> Hints:
+    """The detectors, topics and rules that a Terraform document names: ``terraform show
+    -json`` (every module's resources) or ``terraform output -json`` (any output names).
+
+    Detectors are read from detector ARNs and from values of keys that end in ``detector_id``;
+    topics and rules from their ARNs wherever they stand.
+    """
+    detectors, topics, rules = set(), set(), set()
+    for key, leaf in _walk(document):
+        if not isinstance(leaf, str):
+            continue
+        if match := _DETECTOR_ARN.match(leaf):
+            detectors.add(match[2])
+        elif key.endswith("detector_id") and _DETECTOR_ID.match(leaf):
+            detectors.add(leaf)
+        elif _TOPIC_ARN.match(leaf):
+            topics.add(leaf)
+        elif _RULE_ARN.match(leaf):
+            rules.add(leaf)
+    return Hints(frozenset(detectors), frozenset(topics), frozenset(rules), source=source)
+
+
+def hints_from_outputs(outputs: dict[str, Any]) -> Hints:
+    """Hints from a stack's outputs (``terraform output -json`` values), with the patterns of
+    the module's rule outputs when they are there, for verify to compare."""
+    hints = hints_from_document(outputs, "the stack's outputs")
+    expected: dict[str, str] = {}
+    names = outputs.get("findings_rule_names") or {}
+    arns = outputs.get("findings_rule_arns") or outputs.get("findings_rule_arn") or {}
+    for band, pattern in (outputs.get("findings_event_patterns") or {}).items():
+        name = names.get(band) or str(arns.get(band, "")).rsplit("/", 1)[-1]
+        if name:
+            expected[name] = pattern
+    for arn_key, pattern_key in (
+        ("coverage_rule_arn", "coverage_event_pattern"),
+        ("attack_sequence_rule_arn", "attack_sequence_event_pattern"),
+    ):
+        if outputs.get(arn_key) and outputs.get(pattern_key):
+            expected[str(outputs[arn_key]).rsplit("/", 1)[-1]] = outputs[pattern_key]
+    return Hints(
+        hints.detector_ids, hints.topic_arns, hints.rule_arns, expected, source=hints.source
+    )
+
+
+def hints_from_terraform(directory: str) -> Hints:
+    """Hints from the state of the Terraform root in ``directory`` (``terraform show -json``,
+    which lists the resources of every nested module)."""
+    if not Path(directory).is_dir():
+        raise UserError(f"--terraform-dir: no folder {directory}")
+    try:
+        done = subprocess.run(
+            ["terraform", "show", "-json"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise UserError(f"cannot run terraform show in {directory}: {error}") from error
+    if done.returncode != 0:
+        first_line = (done.stderr.strip().splitlines() or ["no output"])[0]
+        raise UserError(
+            f"terraform show failed in {directory}: {first_line} (run terraform init there, or "
+            "leave out --terraform-dir to search the account)"
+        )
+    try:
+        document = json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        raise UserError(f"terraform show -json in {directory} gave no JSON: {error}") from error
+    hints = hints_from_document(document.get("values") or {}, f"Terraform state in {directory}")
+    if hints.empty:
+        raise UserError(
+            f"the Terraform state in {directory} has no GuardDuty detector, rule or topic "
+            "(apply first, or leave out --terraform-dir to search the account)"
+        )
+    return hints
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An EventBridge rule of the default bus whose pattern may take GuardDuty events."""
+
+    name: str
+    arn: str
+    state: str
+    pattern: str
+    targets: tuple[dict[str, Any], ...]
+
+    @property
+    def topic_arns(self) -> tuple[str, ...]:
+        return tuple(t["Arn"] for t in self.targets if t["Arn"].split(":")[2] == "sns")
+
+    @property
+    def delivers(self) -> bool:
+        """Enabled, with at least one SNS topic as target."""
+        return self.state == "ENABLED" and bool(self.topic_arns)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What an account has in one Region for GuardDuty alerts."""
+
+    account: str
+    region: str
+    detector_id: str | None
+    rules: tuple[Rule, ...]
+    hints: Hints
+
+    @property
+    def topic_arns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(arn for rule in self.rules for arn in rule.topic_arns))
+
+    def where(self) -> str:
+        return f"account {self.account}, {self.region}"
+
+
+def _may_take_guardduty_events(pattern: str) -> bool:
+    """A cheap first sift before TestEventPattern: a pattern that names neither the source
+    nor a GuardDuty detail-type is not read further. (A pattern such as {"source": [{"prefix":
+    "aws."}]} is passed over; the README says so.)"""
+    return GUARDDUTY_SOURCE in pattern or "GuardDuty" in pattern
+
+
+def _rules(events: Any) -> Iterator[dict[str, Any]]:
+    for page in events.get_paginator("list_rules").paginate(EventBusName=DEFAULT_BUS):
+        yield from page.get("Rules", [])
+
+
+def _targets(events: Any, name: str) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        target
+        for page in events.get_paginator("list_targets_by_rule").paginate(
+            Rule=name, EventBusName=DEFAULT_BUS
+        )
+        for target in page.get("Targets", [])
+    )
+
+
+def discover(guardduty: Any, events: Any, account: str, region: str, hints: Hints) -> Deployment:
+    """The detector and the GuardDuty rules of ``account`` in ``region``, narrowed by ``hints``.
+
+    A UserError when the hints name things of which none is in this Region (the wrong Region,
+    or the wrong account).
+    """
+    detectors = list(guardduty.list_detectors()["DetectorIds"])
+    if hints.detector_ids:
+        kept = [d for d in detectors if d in hints.detector_ids]
+        if not kept and detectors:
+            raise UserError(
+                f"{hints.source} names detector(s) {', '.join(sorted(hints.detector_ids))}, "
+                f"and {region} of account {account} has {detectors[0]}: give the Region "
+                "(--region) and credentials of the stack"
+            )
+        detectors = kept
+    topics, wanted_rules = hints.topics_in(region), hints.rules_in(region)
+    if (hints.topic_arns or hints.rule_arns) and not (topics or wanted_rules):
+        regions = sorted({arn.split(":")[3] for arn in hints.topic_arns | hints.rule_arns})
+        raise UserError(
+            f"{hints.source} names topics and rules in {', '.join(regions)} only, not in "
+            f"{region}: run with --region {regions[0]}"
+        )
+    narrowed = bool(topics or wanted_rules)
+    rules = []
+    for rule in _rules(events):
+        pattern = rule.get("EventPattern") or ""
+        if not _may_take_guardduty_events(pattern):
+            continue
+        targets = _targets(events, rule["Name"])
+        found = Rule(rule["Name"], rule["Arn"], rule.get("State", ""), pattern, targets)
+        if narrowed and found.arn not in wanted_rules and not set(found.topic_arns) & topics:
+            continue
+        rules.append(found)
+    return Deployment(account, region, next(iter(detectors), None), tuple(rules), hints)
+
+
+def envelope(detail_type: str, detail: dict[str, Any], account: str, region: str) -> str:
+    """An event as EventBridge delivers it, with every field TestEventPattern requires ("id,
+    account, source, time, region, resources, detail-type", API reference)."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": GUARDDUTY_SOURCE,
+            "account": account,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": region,
+            "resources": [],
+            "detail": detail,
+        }
+    )
+
+
+def routes(events: Any, rules: Iterable[Rule], event: str) -> tuple[list[Rule], list[Rule]]:
+    """The rules whose pattern matches ``event``, as EventBridge's TestEventPattern says:
+    (those that deliver it to a topic, those that match but do not deliver)."""
+    delivering, idle = [], []
+    for rule in rules:
+        if events.test_event_pattern(EventPattern=rule.pattern, Event=event)["Result"]:
+            (delivering if rule.delivers else idle).append(rule)
+    return delivering, idle
+
+
+def wire_format(shape: Any, value: Any) -> Any:
+    """A value that boto3 parsed from a response, written back in the service's JSON names.
+
+    A GuardDuty ``GuardDuty Finding`` event's ``detail`` is the finding as the API's JSON has it
+    (camelCase members); boto3 hands back the model's member names. The model's
+    ``locationName`` of each member maps one to the other.
+    """
+    if value is None:
+        return None
+    if shape.type_name == "structure":
+        return {
+            member.serialization.get("name", name): wire_format(member, value[name])
+            for name, member in shape.members.items()
+            if name in value
+        }
+    if shape.type_name == "list":
+        return [wire_format(shape.member, item) for item in value]
+    if shape.type_name == "map":
+        return {key: wire_format(shape.value, item) for key, item in value.items()}
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return value
+
+
+def finding_event(guardduty: Any, finding: dict[str, Any]) -> str:
+    """The ``GuardDuty Finding`` event of a finding read with GetFindings."""
+    shape = guardduty.meta.service_model.shape_for("Finding")
+    detail = wire_format(shape, finding)
+    return envelope("GuardDuty Finding", detail, detail["accountId"], detail["region"])

@@ -7,6 +7,7 @@ the demo, which deploys it anyway: the suite applies it once.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ import pytest
 from guardduty_ecs.aws import read_detector, remaining_resources
 from guardduty_ecs.demo import DEMO_EXAMPLE, run_demo
 from guardduty_ecs.deployment import Deployment
+from guardduty_ecs.drill import PASS, run_drill
 from guardduty_ecs.harness import Workbench
+from guardduty_ecs.verify import verify
 
 pytestmark = [
     pytest.mark.apply,
@@ -140,13 +143,37 @@ def _assert_example_deployed(example: str, deployment: Deployment) -> None:
         _assert_detection_controls(deployment.client("guardduty"), outputs)
 
 
+def _assert_operator_commands_pass(deployment: Deployment) -> None:
+    """verify and the drill on the outputs that examples/minimal exports (detector_id,
+    sns_topic_arn), which once made the drill pass a High finding without waiting for it."""
+    hints = deployment.hints()
+    checks = verify(deployment.session, deployment.endpoint_url, hints=hints)
+    # The example subscribes nobody unless given addresses, and verify says so.
+    assert [check.name for check in checks if not check.passed] == ["e-mail subscriptions"]
+    results = run_drill(
+        deployment.session,
+        ["Execution:Runtime/ReverseShell", "AttackSequence:ECS/CompromisedCluster"],
+        timeout=20,
+        hints=hints,
+        endpoint_url=deployment.endpoint_url,
+        progress=io.StringIO(),
+    )
+    assert [(result.status, result.latency_seconds is not None) for result in results] == [
+        (PASS, True),
+        (PASS, True),
+    ]
+
+
 @pytest.mark.parametrize("example", sorted(set(EXAMPLES) - {DEMO_EXAMPLE}))
 def test_example_lifecycle(workbench: Workbench, aws_session: boto3.Session, example: str) -> None:
     endpoint = workbench.environment["AWS_ENDPOINT_URL"]
     stack = workbench.stack(example)
     stack.apply()
     try:
-        _assert_example_deployed(example, Deployment(stack, stack.outputs(), aws_session, endpoint))
+        deployment = Deployment(stack, stack.outputs(), aws_session, endpoint)
+        _assert_example_deployed(example, deployment)
+        if example == "examples/minimal":
+            _assert_operator_commands_pass(deployment)
         assert stack.pending_changes() == [], "a second plan must be empty"
     finally:
         stack.destroy()
@@ -171,7 +198,8 @@ def test_blog_example_lifecycle_is_the_demo(repo_root: Path, tmp_path: Path) -> 
     assert '"GuardDuty Runtime Monitoring coverage is UNHEALTHY (was HEALTHY)"' in report
     assert '"Type: Execution:Runtime/ReverseShell"' in report
     assert '"GuardDuty Medium severity runtime finding"' in report
-    assert "4 passed, 0 failed" in report  # the drill
-    assert "24 passed, 0 failed" in report  # verify
+    assert "5 passed, 0 failed, 0 not routed" in report  # the drill, scale-to-zero included
+    assert re.search(r"\n\d+ passed, 0 failed, 0 warnings\n", report)  # verify
+    assert '"GuardDuty attack sequence: ' in report
     assert "== second plan: empty" in report
     assert "nothing left behind" in report

@@ -4,6 +4,7 @@ the members' findings, and suppresses what its filter says; then re-plan, destro
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -11,9 +12,12 @@ import boto3
 import pytest
 
 from guardduty_ecs.aws import client
+from guardduty_ecs.discovery import hints_from_outputs
+from guardduty_ecs.drill import PASS, run_drill
 from guardduty_ecs.emulator import EmulatorProcess
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
+from guardduty_ecs.verify import verify
 
 pytestmark = [
     pytest.mark.apply,
@@ -113,6 +117,27 @@ def test_organization_example(
             DetectorId=member_detector_id, FindingIds=archived
         )["Findings"]
         assert suppressed["Type"] == NEW_BINARY
+
+        # The operator commands in the administrator account, narrowed by the example's outputs
+        # (which once gave false results): verify passes and warns of the suppression rule; the
+        # drill's runtime finding and attack sequence arrive.
+        hints = hints_from_outputs(outputs)
+        as_security = account_session(security)
+        checks = verify(as_security, clean_emulator.endpoint_url, hints=hints)
+        # The example subscribes nobody unless given addresses, and verify says so.
+        assert [check.name for check in checks if not check.passed] == ["e-mail subscriptions"]
+        warnings = [check for check in checks if check.warning]
+        assert len(warnings) == 1
+        assert "attack sequences" in warnings[0].name
+        results = run_drill(
+            as_security,
+            [REVERSE_SHELL, "AttackSequence:ECS/CompromisedCluster"],
+            timeout=20,
+            hints=hints,
+            endpoint_url=clean_emulator.endpoint_url,
+            progress=io.StringIO(),
+        )
+        assert [result.status for result in results] == [PASS, PASS]
 
         assert stack.pending_changes() == [], "a second plan must be empty"
     finally:

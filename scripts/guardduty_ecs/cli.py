@@ -213,7 +213,8 @@ def _drill(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    checks = verify.verify(_session(args), hints=_hints(args))
+    hints = _hints(args)  # files and arguments first, before anything asks AWS
+    checks = verify.verify(_session(args), hints=hints)
     passed = verify.report(checks, sys.stdout, as_json=args.json)
     return EXIT_OK if passed else EXIT_CHECK_FAILED
 

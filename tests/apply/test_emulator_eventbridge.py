@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from guardduty_ecs.policy import service_policy
 
@@ -282,3 +283,48 @@ def test_key_policy_without_eventbridge_sends_to_dead_letter_queue(delivery: Del
 def test_deleted_topic_sends_to_dead_letter_queue(delivery: Delivery) -> None:
     delivery.sns.delete_topic(TopicArn=delivery.topic_arn)
     _assert_dead_lettered(delivery, "NotFound")
+
+
+EVENT = {
+    "version": "0",
+    "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+    "detail-type": "GuardDuty Finding",
+    "source": "aws.guardduty",
+    "account": "123456789012",
+    "time": "2026-12-06T12:00:00Z",
+    "region": "us-east-1",
+    "resources": [],
+    "detail": {"type": "AttackSequence:ECS/CompromisedCluster", "severity": 9.0},
+}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "result"),
+    [
+        ({"detail": {"type": [{"wildcard": "*:Runtime/*"}]}}, False),
+        ({"detail": {"type": [{"prefix": "AttackSequence:"}]}}, True),
+        ({"detail": {"severity": [{"numeric": [">=", 9]}]}, "source": ["aws.guardduty"]}, True),
+    ],
+    ids=["wildcard", "prefix", "numeric"],
+)
+def test_test_event_pattern_answers_as_the_rules_match(
+    aws_client: Callable[[str], Any], pattern: dict[str, Any], result: bool
+) -> None:
+    """EventBridge API reference, TestEventPattern: "Indicates whether the event matches the
+    event pattern"; the emulator decides with the matcher that routes its rules' events."""
+    answer = aws_client("events").test_event_pattern(
+        EventPattern=json.dumps(pattern), Event=json.dumps(EVENT)
+    )
+    assert answer["Result"] is result
+
+
+def test_test_event_pattern_requires_the_mandatory_fields(aws_client: Callable[[str], Any]) -> None:
+    """ "the following fields are mandatory: id, account, source, time, region, resources,
+    detail-type" (API reference, TestEventPattern)."""
+    event = {key: value for key, value in EVENT.items() if key != "time"}
+    with pytest.raises(ClientError) as failure:
+        aws_client("events").test_event_pattern(
+            EventPattern=json.dumps({"source": ["aws.guardduty"]}), Event=json.dumps(event)
+        )
+    assert failure.value.response["Error"]["Code"] == "ValidationException"
+    assert "time" in failure.value.response["Error"]["Message"]

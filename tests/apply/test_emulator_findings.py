@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from guardduty_ecs.events import RUNTIME_FINDING_TYPES
+from guardduty_ecs.events import ATTACK_SEQUENCE_FINDING_TYPES, RUNTIME_FINDING_TYPES
 
 pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
@@ -19,6 +19,7 @@ REVERSE_SHELL = "Execution:Runtime/ReverseShell"
 NEW_BINARY = "Execution:Runtime/NewBinaryExecuted"
 ANTI_DEBUGGING = "DefenseEvasion:Runtime/PtraceAntiDebugging"
 SAMPLES = {"service.additionalInfo.sample": {"Eq": ["true"]}}
+EVERY_TYPE = [*RUNTIME_FINDING_TYPES, *ATTACK_SEQUENCE_FINDING_TYPES]
 
 
 @pytest.fixture
@@ -52,9 +53,12 @@ def _findings(guardduty, detector_id: str, ids: list[str]) -> list[dict[str, Any
 
 
 def test_one_sample_of_every_runtime_type_marked_as_sample(guardduty, detector_id) -> None:
+    """Without FindingTypes: one sample of every type, "including attack sequence finding
+    types" (user guide, "Generating sample findings"), of those the emulator knows."""
     guardduty.create_sample_findings(DetectorId=detector_id)
-    findings = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
-    assert sorted(finding["Type"] for finding in findings) == sorted(RUNTIME_FINDING_TYPES)
+    every = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
+    assert sorted(finding["Type"] for finding in every) == sorted(EVERY_TYPE)
+    findings = [finding for finding in every if finding["Type"] in RUNTIME_FINDING_TYPES]
     by_type = {finding["Type"]: finding for finding in findings}
     assert by_type[REVERSE_SHELL]["Severity"] == 8
     assert by_type[NEW_BINARY]["Severity"] == 5
@@ -74,6 +78,72 @@ def test_one_sample_of_every_runtime_type_marked_as_sample(guardduty, detector_i
         datetime.fromisoformat(finding["UpdatedAt"].replace("Z", "+00:00"))
 
 
+def test_attack_sequence_samples_are_critical_sequences_without_a_cluster_resource(
+    guardduty, detector_id
+) -> None:
+    """User guide, "GuardDuty attack sequence finding types": "Default severity: Critical";
+    the sequence is in service.detection.sequence, the resource part names no cluster."""
+    guardduty.create_sample_findings(
+        DetectorId=detector_id,
+        FindingTypes=[
+            "AttackSequence:ECS/CompromisedCluster",
+            "AttackSequence:IAM/CompromisedCredentials",
+        ],
+    )
+    findings = _findings(guardduty, detector_id, _ids(guardduty, detector_id))
+    by_type = {finding["Type"]: finding for finding in findings}
+    ecs = by_type["AttackSequence:ECS/CompromisedCluster"]
+    assert ecs["Severity"] == 9
+    assert ecs["Resource"] == {"ResourceType": "AttackSequence"}
+    assert ecs["Service"]["FeatureName"] == "Correlation"
+    sequence = ecs["Service"]["Detection"]["Sequence"]
+    assert sequence["Description"] == ecs["Title"]
+    assert {r["ResourceType"]: r["Name"] for r in sequence["Resources"]} == {
+        "ECS_CLUSTER": "GeneratedFindingECSClusterName",
+        "ECS_TASK": "043de9ab3",
+    }
+    assert sequence["Signals"][0]["Type"] == "FINDING"
+    assert (
+        "Resources"
+        not in by_type["AttackSequence:IAM/CompromisedCredentials"]["Service"]["Detection"][
+            "Sequence"
+        ]
+    )
+
+
+def test_archived_sample_still_publishes_its_later_occurrences(
+    events_to_probe: Callable[[str, dict[str, Any]], Callable[[], list[dict[str, Any]]]],
+    clean_emulator,
+    guardduty,
+) -> None:
+    """ "For the manually archived findings, the initial and all subsequent occurrences of these
+    findings (generated after the archiving is complete) are sent to CloudWatch Events per
+    frequency described above" (user guide); only suppression rules silence them."""
+    detector_id = guardduty.create_detector(
+        Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES"
+    )["DetectorId"]
+    received = events_to_probe(
+        "all-findings", {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}
+    )
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    (finding_id,) = [event["detail"]["id"] for event in received()]
+    guardduty.archive_findings(DetectorId=detector_id, FindingIds=[finding_id])
+    archived = _ids(
+        guardduty,
+        detector_id,
+        FindingCriteria={"Criterion": {"service.archived": {"Eq": ["true"]}}},
+    )
+    assert archived == [finding_id]
+    guardduty.create_sample_findings(DetectorId=detector_id, FindingTypes=[REVERSE_SHELL])
+    clean_emulator.advance_clock(15 * 60)
+    (update,) = received()
+    assert update["detail"]["id"] == finding_id
+    assert update["detail"]["service"]["archived"] is True
+    guardduty.unarchive_findings(DetectorId=detector_id, FindingIds=[finding_id])
+    (finding,) = _findings(guardduty, detector_id, [finding_id])
+    assert finding["Service"]["Archived"] is False
+
+
 def test_list_findings_filters_sorts_and_pages(guardduty, detector_id) -> None:
     since_ms = int(datetime.now(UTC).timestamp() * 1000) - 1000
     guardduty.create_sample_findings(DetectorId=detector_id)
@@ -87,14 +157,14 @@ def test_list_findings_filters_sorts_and_pages(guardduty, detector_id) -> None:
         NEW_BINARY,
     }
     assert len(listed({**SAMPLES, "updatedAt": {"GreaterThanOrEqual": since_ms}})) == len(
-        RUNTIME_FINDING_TYPES
+        EVERY_TYPE
     )
     assert listed({"service.additionalInfo.sample": {"Eq": ["false"]}}) == []
     assert listed({"updatedAt": {"LessThan": since_ms}}) == []
     high = _findings(guardduty, detector_id, listed({"severity": {"Gte": 7}}))
     assert high
     assert all(finding["Severity"] >= 7 for finding in high)
-    assert len(listed({"type": {"Neq": [REVERSE_SHELL]}})) == len(RUNTIME_FINDING_TYPES) - 1
+    assert len(listed({"type": {"Neq": [REVERSE_SHELL]}})) == len(EVERY_TYPE) - 1
 
     pages = list(
         guardduty.get_paginator("list_findings").paginate(
@@ -103,14 +173,10 @@ def test_list_findings_filters_sorts_and_pages(guardduty, detector_id) -> None:
             PaginationConfig={"PageSize": 10},
         )
     )
-    assert [len(page["FindingIds"]) for page in pages] == [
-        10,
-        10,
-        10,
-        len(RUNTIME_FINDING_TYPES) - 30,
-    ]
+    full, rest = divmod(len(EVERY_TYPE), 10)
+    assert [len(page["FindingIds"]) for page in pages] == [10] * full + ([rest] if rest else [])
     ids = [finding_id for page in pages for finding_id in page["FindingIds"]]
-    assert len(set(ids)) == len(RUNTIME_FINDING_TYPES)
+    assert len(set(ids)) == len(EVERY_TYPE)
     severities = [finding["Severity"] for finding in _findings(guardduty, detector_id, ids)]
     assert severities == sorted(severities, reverse=True)
 
@@ -197,10 +263,11 @@ def test_repeated_sample_is_published_only_at_the_publishing_frequency(
             {"FindingTypes": ["Recon:EC2/PortProbeUnprotectedPort"]},
             "Runtime",
         ),
+        ("archive_findings", {"FindingIds": ["x"] * 51}, "at most 50"),
         ("list_findings", {"MaxResults": 51}, "maxResults"),
         ("list_findings", {"NextToken": "not-a-token"}, "nextToken"),
     ],
-    ids=["non_runtime_type", "max_results_51", "bad_next_token"],
+    ids=["non_runtime_type", "archive_51", "max_results_51", "bad_next_token"],
 )
 def test_requests_that_are_rejected(guardduty, detector_id, call, request_, message) -> None:
     with pytest.raises(ClientError) as failure:

@@ -138,6 +138,7 @@ LONGEST_FIRST = (
     "test_examples.py",  # complete 85 s, the demo 65 s, minimal 45 s
     "alerts-defaults",  # 60 s
     "test_upgrade.py",  # 50 s
+    "test_consumer_root.py",  # 40 s: two applies and the drill on the README's usage
     "test_organization.py",  # 55 s
     "end-to-end",  # 50 s
     "alerts-bring-your-own",  # 45 s

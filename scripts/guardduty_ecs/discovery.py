@@ -134,7 +134,10 @@ def hints_from_terraform(directory: str) -> Hints:
     except (OSError, subprocess.TimeoutExpired) as error:
         raise UserError(f"cannot run terraform show in {directory}: {error}") from error
     if done.returncode != 0:
-        first_line = (done.stderr.strip().splitlines() or ["no output"])[0]
+        # Terraform frames its diagnostics in box-drawing characters and colours them.
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stderr)
+        lines = [line.strip(" │╷╵") for line in plain.splitlines()]
+        first_line = next((line for line in lines if line), "no output")
         raise UserError(
             f"terraform show failed in {directory}: {first_line} (run terraform init there, or "
             "leave out --terraform-dir to search the account)"

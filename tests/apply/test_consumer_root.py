@@ -4,6 +4,7 @@ account themselves; with the alerts off, the drill says nothing would alert and 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import boto3
@@ -69,6 +70,14 @@ def test_drill_and_verify_work_on_a_root_that_reexports_nothing(
         assert "[guardduty-ecs-runtime-attack-sequences]" in lines[1]
         assert "every subscriber of the alert topics gets them" in err
 
+        # The harness may have installed only the modules (its provider is shared); reading
+        # the state needs the provider, as in an adopter's initialised root.
+        subprocess.run(
+            ["terraform", "init", "-input=false", "-no-color"],
+            check=True,
+            capture_output=True,
+            env=workbench.environment,
+        )
         code, out, err = _run(capsys, "verify", "--terraform-dir", ".")
         assert code == 0, out + err
         assert "PASS  the ECS attack sequence alerts" in out.splitlines()

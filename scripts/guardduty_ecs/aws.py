@@ -12,12 +12,6 @@ from botocore.config import Config
 _CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5)
 
 
-def findings_rule_arns(outputs: dict[str, Any]) -> dict[str, str]:
-    """The findings rule of each band from a stack's outputs: ``findings_rule_arns``, or the
-    ``findings_rule_arn`` of releases before the rename."""
-    return dict(outputs.get("findings_rule_arns") or outputs.get("findings_rule_arn") or {})
-
-
 def session_from_environment(environment: dict[str, str]) -> boto3.Session:
     """A boto3 session configured only by ``environment`` (credentials, region)."""
     return boto3.Session(

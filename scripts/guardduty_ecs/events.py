@@ -80,6 +80,21 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _service(detector_id: str, feature: str, *, sample: bool, now: str) -> dict[str, Any]:
+    """A new finding's ``service`` part: the detector, the feature that found it, one count."""
+    return {
+        "serviceName": "guardduty",
+        "detectorId": detector_id,
+        "featureName": feature,
+        "resourceRole": "TARGET",
+        "additionalInfo": {"value": json.dumps({"sample": sample}), "type": "default"},
+        "eventFirstSeen": now,
+        "eventLastSeen": now,
+        "archived": False,
+        "count": 1,
+    }
+
+
 @dataclass(frozen=True)
 class EcsTask:
     """The ECS task a finding is about."""
@@ -152,17 +167,7 @@ def runtime_finding(
                 },
             },
         },
-        "service": {
-            "serviceName": "guardduty",
-            "detectorId": detector_id,
-            "featureName": "RuntimeMonitoring",
-            "resourceRole": "TARGET",
-            "additionalInfo": {"value": json.dumps({"sample": sample}), "type": "default"},
-            "eventFirstSeen": now,
-            "eventLastSeen": now,
-            "archived": False,
-            "count": 1,
-        },
+        "service": _service(detector_id, "RuntimeMonitoring", sample=sample, now=now),
         "severity": severity,
         "createdAt": now,
         "updatedAt": now,
@@ -254,15 +259,7 @@ def attack_sequence_finding(
         "type": finding_type,
         "resource": {"resourceType": "AttackSequence"},
         "service": {
-            "serviceName": "guardduty",
-            "detectorId": detector_id,
-            "featureName": "Correlation",
-            "resourceRole": "TARGET",
-            "additionalInfo": {"value": json.dumps({"sample": sample}), "type": "default"},
-            "eventFirstSeen": now,
-            "eventLastSeen": now,
-            "archived": False,
-            "count": 1,
+            **_service(detector_id, "Correlation", sample=sample, now=now),
             "detection": {"sequence": sequence},
         },
         "severity": severity,

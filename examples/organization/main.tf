@@ -73,8 +73,9 @@ module "organization" {
     aws = aws.administrator
   }
 
-  detector_id = module.guardduty.detector_id
-  members     = var.members
+  detector_id                     = module.guardduty.detector_id
+  members                         = var.members
+  member_association_wait_seconds = var.member_association_wait_seconds
 
   # The organization configuration is refused until the account is the administrator.
   depends_on = [module.administrator_designation]

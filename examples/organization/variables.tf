@@ -33,7 +33,7 @@ variable "ci_cluster_name" {
 }
 
 variable "members" {
-  description = "Member accounts to list explicitly, by account ID (see modules/organization). Accounts of the organization need not be listed: auto-enable covers them."
+  description = "Member accounts to list explicitly, by account ID (see modules/organization: the management account only once GuardDuty runs in it in this region). Accounts of the organization need not be listed: auto-enable covers them."
   type = map(object({
     email  = string
     invite = optional(bool)
@@ -45,4 +45,10 @@ variable "members" {
     }))
   }))
   default = {}
+}
+
+variable "member_association_wait_seconds" {
+  description = "Seconds the organization module waits after adding listed members before setting their features (null: the module's default, 30; 0: no wait). See modules/organization."
+  type        = number
+  default     = null
 }

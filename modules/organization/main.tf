@@ -89,6 +89,25 @@ resource "aws_guardduty_member" "this" {
   depends_on = [aws_guardduty_organization_configuration.this]
 }
 
+# Members are eventually consistent: UpdateMemberDetectors right after CreateMembers may leave the
+# account out with "The request is rejected because the given account ID is not an associated
+# member of account the current account." (aws-samples/aws-security-reference-architecture-examples#151,
+# hashicorp/terraform-provider-aws#35625), and aws_guardduty_member_detector_feature turns any
+# unprocessed account into an error without retrying (its updateMemberDetectors). So the features
+# of newly added members wait. A new wait whenever such a member is created or re-created: its ID
+# is unknown until then. time_sleep would need the hashicorp/time provider; this needs a shell.
+resource "terraform_data" "member_association_wait" {
+  count = var.member_association_wait_seconds > 0 && length(local.member_runtime_monitoring) > 0 ? 1 : 0
+
+  triggers_replace = {
+    for account_id in keys(local.member_runtime_monitoring) : account_id => aws_guardduty_member.this[account_id].id
+  }
+
+  provisioner "local-exec" {
+    command = "sleep ${var.member_association_wait_seconds}"
+  }
+}
+
 resource "aws_guardduty_member_detector_feature" "runtime_monitoring" {
   for_each = local.member_runtime_monitoring
 
@@ -104,4 +123,6 @@ resource "aws_guardduty_member_detector_feature" "runtime_monitoring" {
       status = additional_configuration.value.enabled ? "ENABLED" : "DISABLED"
     }
   }
+
+  depends_on = [terraform_data.member_association_wait]
 }

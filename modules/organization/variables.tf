@@ -81,7 +81,7 @@ variable "protection_plans" {
 
 variable "members" {
   description = <<-EOT
-    Member accounts to list explicitly, by 12-digit account ID: accounts of the organization that must be associated now rather than by auto-enable, or whose Runtime Monitoring differs from the organization's. For each:
+    Member accounts to list explicitly, by 12-digit account ID: accounts of the organization that must be associated now rather than by auto-enable, or whose Runtime Monitoring differs from the organization's. The organization's management account is the exception to "added members get GuardDuty": it must run GuardDuty in this region before it can be listed (apply the root module in it first); otherwise AWS leaves it out with "Operation failed because your organization master must first enable GuardDuty to be added as a member", a text the AWS provider does not show (it ignores CreateMembers' unprocessed accounts), so the apply fails with another error (see the README). For each:
     - email: the e-mail address of the account's root user (required by the API).
     - invite: send an invitation when the member is added (only for accounts outside the organization; default false). Later changes are ignored: see the README.
     - runtime_monitoring: when set, the member's own RUNTIME_MONITORING and agent management, each true or false (unset: Runtime Monitoring and the Fargate agent on, EC2 and EKS agent management off), managed from the administrator.
@@ -118,5 +118,17 @@ variable "members" {
       ]), false)
     ])
     error_message = "members: a member's agent management options only work with its Runtime Monitoring on; set runtime_monitoring.enabled = true, or every agent management option to false."
+  }
+}
+
+variable "member_association_wait_seconds" {
+  description = "Seconds to wait, after adding members listed with their own runtime_monitoring, before setting their features: right after CreateMembers, GuardDuty may still answer \"The request is rejected because the given account ID is not an associated member of account the current account.\" and the AWS provider does not retry. The wait runs `sleep` in the local shell (terraform_data with a local-exec provisioner), once per apply that adds such members; 0 waits not at all (for runners without `sleep`, such as Windows; a failed first apply then completes when applied again). See the README."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.member_association_wait_seconds >= 0 && var.member_association_wait_seconds <= 600 && floor(var.member_association_wait_seconds) == var.member_association_wait_seconds
+    error_message = "member_association_wait_seconds must be a whole number of seconds from 0 (no wait) to 600."
   }
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from guardduty_ecs.benchmark import measure_coverage, measure_organization_coverage
 from guardduty_ecs.coverage import AccountTotals, coverage, is_healthy, totals
 from guardduty_ecs.emulator import ActAs, EmulatorProcess, act_as
+from guardduty_ecs.emulator.organization import member_association_delay
 from guardduty_ecs.workloads import (
     RUNTIME_MONITORING_WITH_FARGATE_AGENT,
     enable_fargate_runtime_monitoring,
@@ -70,7 +72,7 @@ def test_a_service_scaled_to_zero_makes_the_verdict_unhealthy(
 
 
 def test_administrator_reads_its_members_and_filters_by_account(
-    aws_client: Callable[[str], Any], aws_session: boto3.Session
+    aws_client: Callable[[str], Any], aws_session: boto3.Session, clean_emulator: EmulatorProcess
 ) -> None:
     organizations = aws_client("organizations")
     organizations.create_organization(FeatureSet="ALL")
@@ -90,6 +92,8 @@ def test_administrator_reads_its_members_and_filters_by_account(
     guardduty.create_members(
         DetectorId=detector, AccountDetails=[{"AccountId": member, "Email": "w@example.com"}]
     )
+    # Past the window in which a new member is not yet associated for its features.
+    clean_emulator.advance_clock(member_association_delay(os.environ).total_seconds())
     guardduty.update_member_detectors(
         DetectorId=detector, AccountIds=[member], Features=RUNTIME_MONITORING_WITH_FARGATE_AGENT
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.emulator.organization import member_association_delay
 
 pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
@@ -316,6 +320,7 @@ def test_filters_sort_pages_and_statistics_of_many_clusters(stack: Stack) -> Non
     ],
     ids=["max_results_51", "bad_order", "empty_condition"],
 )
+@pytest.mark.emulator_rejects
 def test_list_coverage_rejects_what_aws_rejects(stack: Stack, request_, message) -> None:
     with pytest.raises(ClientError) as failure:
         stack.guardduty.list_coverage(DetectorId=stack.detector_id, **request_)
@@ -386,7 +391,9 @@ class Organization:
 
 @pytest.fixture
 def organization(
-    aws_client: Callable[[str], Any], as_account: Callable[[str, str], Any]
+    aws_client: Callable[[str], Any],
+    as_account: Callable[[str, str], Any],
+    clean_emulator: EmulatorProcess,
 ) -> Organization:
     """A delegated administrator ("security") with one member ("workload"), and an account of
     the organization that is not a member ("sandbox"), each with Runtime Monitoring on."""
@@ -410,6 +417,8 @@ def organization(
         DetectorId=admin.detector_id,
         AccountDetails=[{"AccountId": ids["workload"], "Email": "workload@example.com"}],
     )
+    # Past the window in which a new member is not yet associated for its features.
+    clean_emulator.advance_clock(member_association_delay(os.environ).total_seconds())
     admin_guardduty.update_member_detectors(
         DetectorId=admin.detector_id, AccountIds=[ids["workload"]], Features=_features()
     )

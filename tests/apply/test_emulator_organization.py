@@ -4,17 +4,24 @@ members, member detectors, and member findings on the administrator's event bus.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.emulator import organization as emulated
+
 pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
 
 OUTSIDER = "999988887777"
 REVERSE_SHELL = "Execution:Runtime/ReverseShell"
+# The emulator's window in which a new member is not yet associated for its features.
+MEMBER_ASSOCIATION_SECONDS = emulated.member_association_delay(os.environ).total_seconds()
 
 
 @pytest.fixture
@@ -59,7 +66,8 @@ def test_admin_is_designated_by_the_management_account_and_disabled(
     _error(
         lambda: guardduty.enable_organization_admin_account(AdminAccountId=organization["workload"])
     )
-    # Per Region: another Region has none.
+    # Per Region: another Region has none, and can only have the same account ("that account
+    # must be your delegated administrator in all other regions", user guide).
     west = as_account("guardduty", organization["management"])
     west_client = boto3.client(
         "guardduty",
@@ -69,6 +77,15 @@ def test_admin_is_designated_by_the_management_account_and_disabled(
         aws_secret_access_key="testing",
     )
     assert west_client.list_organization_admin_accounts()["AdminAccounts"] == []
+    assert "every Region" in _error(
+        lambda: west_client.enable_organization_admin_account(
+            AdminAccountId=organization["workload"]
+        )
+    )
+    west_client.enable_organization_admin_account(AdminAccountId=organization["security"])
+    assert west_client.list_organization_admin_accounts()["AdminAccounts"] == [
+        {"AdminAccountId": organization["security"], "AdminStatus": "ENABLED"}
+    ]
     guardduty.disable_organization_admin_account(AdminAccountId=organization["security"])
     assert guardduty.list_organization_admin_accounts()["AdminAccounts"] == []
     _error(
@@ -76,6 +93,12 @@ def test_admin_is_designated_by_the_management_account_and_disabled(
             AdminAccountId=organization["security"]
         )
     )
+    # Still the administrator in us-west-2: another account is refused here too, until it goes.
+    _error(
+        lambda: guardduty.enable_organization_admin_account(AdminAccountId=organization["workload"])
+    )
+    west_client.disable_organization_admin_account(AdminAccountId=organization["security"])
+    guardduty.enable_organization_admin_account(AdminAccountId=organization["workload"])
 
 
 def test_organization_configuration_merges_features_in_aws_order(
@@ -197,8 +220,67 @@ def test_organization_members_are_enabled_with_guardduty_and_listed(
     assert [u["AccountId"] for u in gone["UnprocessedAccounts"]] == [organization["workload"]]
 
 
+def test_management_account_is_a_member_only_once_it_runs_guardduty(
+    admin: tuple[Any, str], aws_client: Callable[[str], Any], organization: dict[str, str]
+) -> None:
+    guardduty, detector_id = admin
+    management = [{"AccountId": organization["management"], "Email": "m@example.com"}]
+    (refused,) = guardduty.create_members(DetectorId=detector_id, AccountDetails=management)[
+        "UnprocessedAccounts"
+    ]
+    # AWS's text, quoted in cloudposse/terraform-aws-components#822.
+    assert refused == {
+        "AccountId": organization["management"],
+        "Result": "Operation failed because your organization master must first enable GuardDuty "
+        "to be added as a member",
+    }
+    assert guardduty.list_members(DetectorId=detector_id, OnlyAssociated="false")["Members"] == []
+    assert aws_client("guardduty").list_detectors()["DetectorIds"] == [], "not enabled for it"
+    aws_client("guardduty").create_detector(Enable=True)
+    assert (
+        guardduty.create_members(DetectorId=detector_id, AccountDetails=management)[
+            "UnprocessedAccounts"
+        ]
+        == []
+    )
+    (member,) = guardduty.list_members(DetectorId=detector_id)["Members"]
+    assert (member["AccountId"], member["RelationshipStatus"]) == (
+        organization["management"],
+        "Enabled",
+    )
+
+
+def test_member_quotas_are_fifty_thousand_and_five_thousand_by_invitation() -> None:
+    """The quotas, judged in-process on a stand-in detector (50,000 members through the API
+    would take minutes)."""
+    detector: Any = SimpleNamespace()
+    members = emulated._members(detector)
+    members.update(
+        {
+            f"{index:012d}": {"accountId": f"{index:012d}", "organization": False}
+            for index in range(5_000)
+        }
+    )
+    outsider = [{"accountId": OUTSIDER, "email": "o@example.com"}]
+    (refused,) = emulated.create_members(detector, "111111111111", "us-east-1", outsider)
+    assert "member limit" in refused["result"]
+    assert not emulated.describe_organization_configuration(detector)["memberAccountLimitReached"]
+    assert not emulated._over_quota(members, in_organization=True)
+    members.update(
+        {
+            f"{index:012d}": {"accountId": f"{index:012d}", "organization": True}
+            for index in range(5_000, 50_000)
+        }
+    )
+    assert emulated._over_quota(members, in_organization=True)
+    assert emulated.describe_organization_configuration(detector)["memberAccountLimitReached"]
+
+
 def test_member_detector_features_change_the_members_own_detector(
-    admin: tuple[Any, str], as_account: Callable[[str, str], Any], organization: dict[str, str]
+    admin: tuple[Any, str],
+    as_account: Callable[[str, str], Any],
+    organization: dict[str, str],
+    clean_emulator: EmulatorProcess,
 ) -> None:
     guardduty, detector_id = admin
     workload = as_account("guardduty", organization["workload"])
@@ -207,6 +289,21 @@ def test_member_detector_features_change_the_members_own_detector(
         DetectorId=detector_id,
         AccountDetails=[{"AccountId": organization["workload"], "Email": "w@example.com"}],
     )
+    # Right after CreateMembers the member is not yet associated for its features (eventually
+    # consistent on AWS: aws-samples/aws-security-reference-architecture-examples#151).
+    runtime_on = [{"Name": "RUNTIME_MONITORING", "Status": "ENABLED"}]
+    not_yet = {
+        "AccountId": organization["workload"],
+        "Result": "The request is rejected because the given account ID is not an associated "
+        "member of account the current account.",
+    }
+    assert guardduty.update_member_detectors(
+        DetectorId=detector_id, AccountIds=[organization["workload"]], Features=runtime_on
+    )["UnprocessedAccounts"] == [not_yet]
+    assert guardduty.get_member_detectors(
+        DetectorId=detector_id, AccountIds=[organization["workload"]]
+    )["UnprocessedAccounts"] == [not_yet]
+    clean_emulator.advance_clock(MEMBER_ASSOCIATION_SECONDS)
     for configuration in (
         [{"Name": "EC2_AGENT_MANAGEMENT", "Status": "DISABLED"}],
         [{"Name": "ECS_FARGATE_AGENT_MANAGEMENT", "Status": "ENABLED"}],
@@ -239,7 +336,10 @@ def test_member_detector_features_change_the_members_own_detector(
 
 
 def test_member_findings_reach_the_administrators_default_bus(
-    admin: tuple[Any, str], as_account: Callable[[str, str], Any], organization: dict[str, str]
+    admin: tuple[Any, str],
+    as_account: Callable[[str, str], Any],
+    organization: dict[str, str],
+    clean_emulator: EmulatorProcess,
 ) -> None:
     guardduty, detector_id = admin
     queues = {}
@@ -279,8 +379,26 @@ def test_member_findings_reach_the_administrators_default_bus(
 
     (own,) = received(organization["workload"])
     (at_admin,) = received(organization["security"])
-    assert own["account"] == at_admin["account"] == organization["workload"]
-    assert at_admin["detail"]["accountId"] == organization["workload"]
+    # On the administrator's bus the event is the administrator's; the finding names the member
+    # (aws-samples/amazon-guardduty-to-slack#6, #7; user guide: "using the accountId field of the
+    # finding's JSON details").
+    assert own["account"] == organization["workload"]
+    assert at_admin["account"] == organization["security"]
+    assert own["detail"]["accountId"] == at_admin["detail"]["accountId"] == organization["workload"]
     assert at_admin["detail"]["type"] == REVERSE_SHELL
     # Not an administrator of the member: nothing.
     assert received(organization["management"]) == []
+
+    # The member's later occurrences follow the administrator's frequency, not its own (six
+    # hours): "all member accounts will also have one hour notification frequency" (user guide).
+    guardduty.update_detector(DetectorId=detector_id, FindingPublishingFrequency="FIFTEEN_MINUTES")
+    assert workload.get_detector(DetectorId=member_detector)["FindingPublishingFrequency"] == (
+        "SIX_HOURS"
+    )
+    workload.create_sample_findings(DetectorId=member_detector, FindingTypes=[REVERSE_SHELL])
+    assert received(organization["security"]) == []
+    clean_emulator.advance_clock(15 * 60)
+    (update,) = received(organization["security"])
+    assert update["detail"]["service"]["count"] == 2
+    (own_update,) = received(organization["workload"])
+    assert own_update["detail"]["service"]["count"] == 2

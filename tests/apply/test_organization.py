@@ -5,6 +5,8 @@ the members' findings, and suppresses what its filter says; then re-plan, destro
 from __future__ import annotations
 
 import io
+import math
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +17,7 @@ from guardduty_ecs.aws import client
 from guardduty_ecs.discovery import hints_from_outputs
 from guardduty_ecs.drill import PASS, run_drill
 from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.emulator.organization import member_association_delay
 from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs.verify import verify
@@ -27,6 +30,7 @@ pytestmark = [
 ]
 
 REVERSE_SHELL = "Execution:Runtime/ReverseShell"
+ASSOCIATION_WAIT_SECONDS = math.ceil(member_association_delay(os.environ).total_seconds()) + 1
 NEW_BINARY = "Execution:Runtime/NewBinaryExecuted"
 # GuardDuty's sample findings name this placeholder cluster (see the emulator's findings.py).
 SAMPLE_CLUSTER = "GeneratedFindingECSClusterName"
@@ -52,6 +56,10 @@ def test_organization_example(
                     "runtime_monitoring": {"ec2_agent_management": True},
                 }
             },
+            # The emulator answers a new member's features "not an associated member" for a
+            # while after CreateMembers, as AWS may (emulator/organization.py); the module's wait
+            # outlasts that window, so the apply converges without the 30 s of the default.
+            "member_association_wait_seconds": ASSOCIATION_WAIT_SECONDS,
         },
     )
     stack.apply()

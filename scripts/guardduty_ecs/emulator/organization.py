@@ -9,9 +9,17 @@ configuration. This extension follows the GuardDuty API reference and user guide
   organization as your GuardDuty delegated administrator. Only the organization's management
   account can run this API operation." The caller must be the management account of an
   organization in moto's Organizations, and the account a member of it; otherwise
-  ``BadRequestException``. One delegated administrator per organization and Region (chosen: AWS
-  recommends, and its console shows, one; a second one is rejected). ``adminStatus`` is
-  ``ENABLED`` at once (botocore's AdminStatus enum: ENABLED, DISABLE_IN_PROGRESS).
+  ``BadRequestException``. One delegated administrator per organization, the same account in
+  every Region: user guide, "Managing GuardDuty accounts with AWS Organizations" (the
+  awsdocs/amazon-guardduty-user-guide copy, "An organization can have only one delegated
+  administrator"): "If you have designated an account as a delegated administrator in one
+  region, that account must be your delegated administrator in all other regions."; current
+  guide, "Consolidating GuardDuty administrator accounts under a single organization": "Each
+  organization can have only one delegated GuardDuty administrator account per Region". Another
+  account than the one designated in any Region of the organization is rejected with
+  ``BadRequestException`` (the only client error the API reference lists for the operation); the
+  messages are **chosen** (AWS documents none). ``adminStatus`` is ``ENABLED`` at once
+  (botocore's AdminStatus enum: ENABLED, DISABLE_IN_PROGRESS).
 - DisableOrganizationAdminAccount removes it at once (the provider waits for it to be gone). The
   members that the administrator added through the organization go with it (chosen; AWS's page
   does not say what a member sees meanwhile).
@@ -26,8 +34,12 @@ configuration. This extension follows the GuardDuty API reference and user guide
   ``guardduty.merge_features``. ``dataSources`` are the legacy face of three features (chosen
   mapping: s3Logs = S3_DATA_EVENTS, kubernetes.auditLogs = EKS_AUDIT_LOGS,
   malwareProtection...ebsVolumes = EBS_MALWARE_PROTECTION; a true ``autoEnable`` is ``NEW``).
-  ``memberAccountLimitReached`` is true at 5,000 members (user guide, "Quotas": "Member accounts
-  | 5000").
+  ``memberAccountLimitReached`` is true at 50,000 members (AWS General Reference, "Amazon
+  GuardDuty endpoints and quotas": "Member accounts through AWS Organizations" 50,000, "Member
+  accounts by invitation" 5,000; user guide, "Managing GuardDuty accounts with AWS
+  Organizations": "A delegated GuardDuty administrator account can manage a maximum of 50,000
+  members."). CreateMembers leaves out, as unprocessed, a new member beyond 50,000, or a new
+  member by invitation beyond 5,000 of them (wording **chosen**).
 - CreateMembers: "As a delegated administrator, using CreateMembers will enable GuardDuty in the
   added member accounts, with the exception of the organization delegated administrator account"
   and "GuardDuty applies your organization's auto-enable settings to the member accounts in this
@@ -37,6 +49,31 @@ configuration. This extension follows the GuardDuty API reference and user guide
   in accounts added as members."); if it has no detector in the Region, one is created with the
   organization's features whose ``autoEnable`` is not ``NONE``. Any other account is ``Created``
   and InviteMembers makes it ``Invited`` (invitations are not accepted here: not emulated).
+- The organization's management account is the exception: "Accounts added as members will have
+  GuardDuty enabled in that region, with the exception of the organization management account,
+  which must first enable GuardDuty before it can be added as a member account." (user guide,
+  "Managing GuardDuty accounts with AWS Organizations", awsdocs/amazon-guardduty-user-guide
+  copy; current guide, "Adding members to the organization": "There is an exception to the
+  organization management account. Before the management account account gets added as a
+  GuardDuty member, it must have GuardDuty enabled."). Without a detector of its own in the
+  Region it is left out as unprocessed with the text AWS answers, quoted in
+  cloudposse/terraform-aws-components#822: "Operation failed because your organization master
+  must first enable GuardDuty to be added as a member". It is not stored as a member (**chosen**:
+  no source shows what GetMembers answers afterwards).
+- Members are eventually consistent: right after CreateMembers, UpdateMemberDetectors may leave
+  the account out as unprocessed with "The request is rejected because the given account ID is
+  not an associated member of account the current account." (aws-samples/aws-security-reference-
+  architecture-examples#151: "The `guardduty_client.update_member_detectors` api returns below
+  response randomly"; hashicorp/terraform-provider-aws#35625, "Eventual consistency": with
+  ``auto_enable_organization_members = "ALL"`` "and try to use the resource for configuring member
+  features, you keep hitting this"). AWS's own sample retries every 10 seconds, up to 5 times
+  (``SLEEP_SECONDS = 10`` in that repository's guardduty_org Lambda). The emulator answers so for
+  a window after an organization member became ``Enabled``: 2 seconds of the emulator's clock
+  (``findings.CLOCK``, which tests move with ``advance_clock`` instead of sleeping), or the
+  seconds in ``GUARDDUTY_ECS_EMULATOR_MEMBER_ASSOCIATION_SECONDS`` of the emulator's environment
+  (0 turns it off). The length is **chosen** (AWS documents none), and so is answering
+  GetMemberDetectors the same way in the window (no report names it; both read the same
+  association).
 - InviteMembers on an account already invited or enabled answers, as unprocessed, AWS's text
   quoted in the provider's source: "The request is rejected because the current account has
   already invited or is already the GuardDuty master of the given member account ID."
@@ -45,7 +82,8 @@ configuration. This extension follows the GuardDuty API reference and user guide
   unknown accounts are unprocessed (wording chosen).
 - GetMemberDetectors / UpdateMemberDetectors read and merge (``guardduty.merge_features``) the
   features of the member account's own detector in the Region, returned in AWS's order; a member
-  without a detector, or not enabled, is unprocessed (wording chosen).
+  without a detector, or not enabled, is unprocessed (wording chosen), and so is a member in its
+  association window (above).
 - GetAdministratorAccount of a member answers its administrator and relationship.
 
 Members live on the administrator's detector (``findings.state_of``); the organization
@@ -55,7 +93,9 @@ configuration too. ``member_account_ids`` is the list that other modules use.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.guardduty import urls
@@ -64,7 +104,14 @@ from moto.guardduty.responses import GuardDutyResponse
 from moto.organizations.models import organizations_backends
 
 from guardduty_ecs.emulator import findings
-from guardduty_ecs.emulator.findings import LOCK, add_route, detector_of, request_body, state_of
+from guardduty_ecs.emulator.findings import (
+    CLOCK,
+    LOCK,
+    add_route,
+    detector_of,
+    request_body,
+    state_of,
+)
 from guardduty_ecs.emulator.guardduty import (
     ADDITIONAL_CONFIGURATION_ORDER,
     FEATURE_ADDITIONAL_CONFIGURATIONS,
@@ -74,7 +121,21 @@ from guardduty_ecs.emulator.guardduty import (
 
 ENABLED, CREATED, INVITED, REMOVED = "Enabled", "Created", "Invited", "Removed"
 AUTO_ENABLE_MEMBERS = ("NEW", "ALL", "NONE")
-MEMBER_LIMIT = 5000
+# AWS General Reference, "Amazon GuardDuty endpoints and quotas" (see the docstring).
+MEMBER_LIMIT = 50_000
+INVITATION_MEMBER_LIMIT = 5_000
+MANAGEMENT_ACCOUNT_WITHOUT_GUARDDUTY = (
+    "Operation failed because your organization master must first enable GuardDuty to be added "
+    "as a member"
+)
+NOT_ASSOCIATED_YET = (
+    "The request is rejected because the given account ID is not an associated member of account "
+    "the current account."
+)
+# How long a new organization member answers NOT_ASSOCIATED_YET (see the docstring).
+MEMBER_ASSOCIATION_VARIABLE = "GUARDDUTY_ECS_EMULATOR_MEMBER_ASSOCIATION_SECONDS"
+DEFAULT_MEMBER_ASSOCIATION_SECONDS = 2.0
+MEMBER_ASSOCIATION_DELAY = [timedelta(seconds=DEFAULT_MEMBER_ASSOCIATION_SECONDS)]
 ALREADY_INVITED = (
     "The request is rejected because the current account has already invited or is already the "
     "GuardDuty master of the given member account ID."
@@ -191,6 +252,15 @@ def _enable_admin(self: GuardDutyBackend, admin_account_id: str) -> None:
                 "The request is rejected because the organization already has a delegated "
                 f"administrator account ({current[0]})."
             )
+        # The same delegated administrator in every Region (user guide, see the docstring).
+        for region, backend in list(guardduty_backends[self.account_id].items()):
+            other = backend.admin_account_ids[0] if backend.admin_account_ids else None
+            if other is not None and other != admin_account_id:
+                raise BadRequestException(
+                    f"The request is rejected because account {other} is the organization's "
+                    f"delegated administrator in {region}: the delegated administrator must be "
+                    "the same account in every Region."
+                )
         if not current:
             current.append(admin_account_id)
 
@@ -410,6 +480,14 @@ def _enable_guardduty_in(account_id: str, region: str, org_features: list[dict[s
     guardduty_backends[account_id][region].create_detector(True, "SIX_HOURS", {}, {}, features)
 
 
+def _over_quota(members: dict[str, dict[str, Any]], in_organization: bool) -> bool:
+    """Whether one more member, of the organization or by invitation, exceeds the quotas."""
+    if len(members) >= MEMBER_LIMIT:
+        return True
+    invited = sum(1 for member in members.values() if not member["organization"])
+    return not in_organization and invited >= INVITATION_MEMBER_LIMIT
+
+
 def create_members(
     detector: Detector, account_id: str, region: str, details: list[dict[str, Any]]
 ) -> list[dict[str, str]]:
@@ -430,12 +508,21 @@ def create_members(
                     )
                 )
                 continue
-            if member_id not in members and len(members) >= MEMBER_LIMIT:
+            in_organization = bool(is_admin and organization and member_id in organization[1])
+            if member_id not in members and _over_quota(members, in_organization):
                 unprocessed.append(
                     _unprocessed(member_id, "The request is rejected because of the member limit.")
                 )
                 continue
-            in_organization = bool(is_admin and organization and member_id in organization[1])
+            if (
+                in_organization
+                and organization is not None
+                and member_id == organization[0]
+                and _member_detector(member_id, region) is None
+            ):
+                # The management account must run GuardDuty first (see the docstring).
+                unprocessed.append(_unprocessed(member_id, MANAGEMENT_ACCOUNT_WITHOUT_GUARDDUTY))
+                continue
             member = members.setdefault(
                 member_id,
                 {
@@ -449,6 +536,9 @@ def create_members(
             member["email"] = email
             member["updatedAt"] = _now_iso()
             if in_organization:
+                if member["relationshipStatus"] != ENABLED:
+                    # Not yet associated for the member features (see the docstring).
+                    member["_associated_at"] = CLOCK.now()
                 member["relationshipStatus"] = ENABLED
                 member["organization"] = True
                 to_enable.append(member_id)
@@ -462,7 +552,11 @@ def create_members(
 
 
 def _member_json(member: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in member.items() if key != "organization"}
+    return {
+        key: value
+        for key, value in member.items()
+        if key != "organization" and not key.startswith("_")
+    }
 
 
 def _create_members(self: GuardDutyResponse) -> str:
@@ -543,6 +637,10 @@ def _enabled_member(
         return None, NOT_A_MEMBER
     if member["relationshipStatus"] != ENABLED:
         return None, "The request is rejected because the member account is not enabled."
+    associated_at = member.get("_associated_at")
+    if associated_at is not None and CLOCK.now() < associated_at + MEMBER_ASSOCIATION_DELAY[0]:
+        # Eventually consistent right after CreateMembers (see the docstring).
+        return None, NOT_ASSOCIATED_YET
     member_detector = _member_detector(account_id, region)
     if member_detector is None:
         return None, "The request is rejected because the member account has no detector."
@@ -590,8 +688,25 @@ def _update_member_detectors(self: GuardDutyResponse) -> str:
     return json.dumps({"unprocessedAccounts": unprocessed})
 
 
+def member_association_delay(environment: Mapping[str, str]) -> timedelta:
+    """The window in which a new organization member is not yet associated for its member
+    features: ``GUARDDUTY_ECS_EMULATOR_MEMBER_ASSOCIATION_SECONDS`` seconds (0 or more), 2 when
+    unset."""
+    text = environment.get(MEMBER_ASSOCIATION_VARIABLE, "").strip()
+    if not text:
+        return timedelta(seconds=DEFAULT_MEMBER_ASSOCIATION_SECONDS)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ValueError(f"{MEMBER_ASSOCIATION_VARIABLE} must be a number of seconds >= 0: {text}")
+    return timedelta(seconds=seconds)
+
+
 def install() -> None:
     """Add the organization admin account, organization configuration and members to moto."""
+    MEMBER_ASSOCIATION_DELAY[0] = member_association_delay(os.environ)
     findings.ADMINISTRATOR_OF[0] = administrator_account_of
     GuardDutyBackend.enable_organization_admin_account = _enable_admin  # type: ignore[method-assign]
     GuardDutyBackend.get_administrator_account = _administrator  # type: ignore[method-assign]

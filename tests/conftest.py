@@ -18,6 +18,7 @@ from xdist.scheduler import LoadGroupScheduling
 
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.emulator import EmulatorProcess
+from guardduty_ecs.emulator.process import take_rejections
 from guardduty_ecs.harness import (
     AWS_BACKEND,
     EMULATOR_BACKEND,
@@ -121,6 +122,30 @@ def aws_session(
 def aws_client(aws_session: boto3.Session, clean_emulator: EmulatorProcess) -> Callable[[str], Any]:
     """boto3 clients of the empty emulator, by service name."""
     return lambda service: client(aws_session, service, clean_emulator.endpoint_url)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "emulator_rejects: the test sends requests that the emulator refuses as AWS's request "
+        "validation would, on purpose (any other test that causes one fails)",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Fail a test during which an emulator refused a request as AWS's validation would
+    (emulator/request_validation.py), unless the test is marked ``emulator_rejects``: Terraform
+    retries some errors and commands may swallow them, so the 400 alone could go unseen. Taken
+    after the teardown, so that requests of fixtures finalized with this test count too."""
+    result = yield
+    rejected = take_rejections()
+    if rejected and item.get_closest_marker("emulator_rejects") is None:
+        lines = "\n".join(
+            f"  {r['service']} {r['operation']} ({r['code']}): {r['message']}" for r in rejected
+        )
+        pytest.fail(f"the emulator refused requests as AWS would:\n{lines}", pytrace=False)
+    return result
 
 
 LAYERS = ("static", "plan", "apply")

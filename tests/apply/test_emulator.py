@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -160,3 +161,30 @@ def test_key_state_changes_accept_key_arns(aws_client: Callable[[str], Any]) -> 
     assert state() == "PendingDeletion"
     kms.cancel_key_deletion(KeyId=key_arn)
     assert state() == "Disabled"
+
+
+def test_bucket_policy_denies_only_whom_and_when_it_says(aws_client: Callable[[str], Any]) -> None:
+    """A Deny of a bucket policy applies to its principals and under its conditions; moto 5.2.6
+    read every Deny as one for every caller, and refused the account's own uploads."""
+    s3 = aws_client("s3")
+    s3.create_bucket(Bucket="policy-checked")
+    objects = "arn:aws:s3:::policy-checked/*"
+
+    def deny(sid: str, principal: Any, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+        statement = {"Sid": sid, "Effect": "Deny", "Principal": principal, "Action": "s3:*"}
+        return {**statement, "Resource": objects, **({"Condition": condition} if condition else {})}
+
+    statements = [
+        deny("TlsOnly", "*", {"Bool": {"aws:SecureTransport": "false"}}),
+        deny("GuardDutyOnlyEncrypted", {"Service": "guardduty.amazonaws.com"}),
+    ]
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    s3.put_bucket_policy(Bucket="policy-checked", Policy=json.dumps(policy))
+    s3.put_object(Bucket="policy-checked", Key="folder/", Body=b"")
+    assert s3.head_object(Bucket="policy-checked", Key="folder/")["ContentLength"] == 0
+    statements.append(deny("NobodyWrites", "*"))
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    s3.put_bucket_policy(Bucket="policy-checked", Policy=json.dumps(policy))
+    with pytest.raises(ClientError) as refused:
+        s3.put_object(Bucket="policy-checked", Key="other/", Body=b"")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403

@@ -19,6 +19,8 @@ from guardduty_ecs.emulator import (
     guardduty,
     kms,
     organization,
+    request_validation,
+    s3,
     vpc_dependencies,
 )
 
@@ -43,10 +45,14 @@ def list_response_methods_once() -> None:
 
 def install_extensions() -> None:
     """Apply every emulator extension of this project to moto, in this process."""
+    # First: every request is checked against botocore's model before moto or an extension
+    # answers it (the hook wraps moto's view of every route, the extensions' included).
+    request_validation.install()
     list_moto_modules_once()
     guardduty.install()
     eventbridge.install()
     kms.install()
+    s3.install()
     ecs.install()
     agent_network.install()
     vpc_dependencies.install()

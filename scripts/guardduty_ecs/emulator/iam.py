@@ -182,4 +182,16 @@ def decide(policy: str | dict[str, Any] | None, request: Request) -> bool:
     return any(s.get("Effect") == "Allow" and _applies(s, request, deny=False) for s in statements)
 
 
-__all__ = ["Request", "decide"]
+def denies(policy: str | dict[str, Any] | None, request: Request) -> bool:
+    """Whether a Deny statement of the policy applies to the request ("An explicit deny in any
+    policy overrides any allows")."""
+    if not policy:
+        return False
+    document = json.loads(policy) if isinstance(policy, str) else policy
+    return any(
+        s.get("Effect") == "Deny" and _applies(s, request, deny=True)
+        for s in _values(document.get("Statement", []))
+    )
+
+
+__all__ = ["Request", "decide", "denies"]

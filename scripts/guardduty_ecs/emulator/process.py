@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -93,6 +94,32 @@ def advance_clock(endpoint_url: str, seconds: float) -> str:
         return str(json.loads(response.read())["now"])
 
 
+def _take_rejections(endpoint_url: str) -> list[dict[str, str]]:
+    """The requests the emulator at ``endpoint_url`` refused as AWS's request validation would
+    (``emulator/request_validation.py``) since the last take; the emulator forgets them."""
+    request = urllib.request.Request(
+        f"{endpoint_url}/moto-api/guardduty-ecs/rejections", data=b"", method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return list(json.loads(response.read())["rejections"])
+
+
+# The emulators this process runs, and the rejections of those it stopped that nobody took yet:
+# a test harness takes them all after each test (take_rejections).
+_RUNNING: list[EmulatorProcess] = []
+_UNCLAIMED: list[dict[str, str]] = []
+
+
+def take_rejections() -> list[dict[str, str]]:
+    """Every request that an emulator of this process refused since the last take, each with
+    its ``service``, ``operation``, ``code`` and ``message``."""
+    taken = list(_UNCLAIMED)
+    _UNCLAIMED.clear()
+    for running in list(_RUNNING):
+        taken.extend(running.take_rejections())
+    return taken
+
+
 def _free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
@@ -148,6 +175,7 @@ class EmulatorProcess:
                 env=child_env,
             )
         self._wait_until_ready()
+        _RUNNING.append(self)
         return self
 
     def _wait_until_ready(self) -> None:
@@ -179,9 +207,18 @@ class EmulatorProcess:
         """Move the emulator's GuardDuty time forward; see ``advance_clock``."""
         return advance_clock(self.endpoint_url, seconds)
 
+    def take_rejections(self) -> list[dict[str, str]]:
+        """The requests this emulator refused since the last take (see ``_take_rejections``)."""
+        return _take_rejections(self.endpoint_url)
+
     def stop(self) -> None:
         if self._process is None:
             return
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+            # An emulator that no longer answers has nothing more to tell.
+            with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+                _UNCLAIMED.extend(self.take_rejections())
         terminate(self._process)
         self._process = None
 

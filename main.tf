@@ -53,5 +53,6 @@ module "findings_export" {
   prefix          = try(var.findings_export.prefix, null)
   kms_key_arn     = try(var.findings_export.kms_key_arn, null)
   expiration_days = try(var.findings_export.expiration_days, null)
+  force_destroy   = try(var.findings_export.force_destroy, null)
   tags            = var.tags
 }

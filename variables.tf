@@ -98,7 +98,7 @@ variable "alerts" {
 }
 
 variable "filters" {
-  description = "Suppression rules and saved filters, by name; see modules/detection-controls for each attribute (action ARCHIVE or NOOP, default ARCHIVE; rank 1-100; criteria by finding attribute). ARCHIVE suppresses: GuardDuty does not send archived findings to EventBridge, so they do not alert."
+  description = "Suppression rules and saved filters, by name; see modules/detection-controls for each attribute (action ARCHIVE or NOOP, default ARCHIVE; rank 1-100; criteria by finding attribute, only those CreateFilter accepts). ARCHIVE suppresses: GuardDuty does not send archived findings to EventBridge, so they do not alert. The way to quiet expected runtime findings."
   type = map(object({
     action      = optional(string)
     rank        = number
@@ -116,7 +116,7 @@ variable "filters" {
 }
 
 variable "ip_sets" {
-  description = "Trusted IP lists (at most one), by name; each an existing S3 object (location) or the list itself (content, written to list_bucket), with format (default TXT) and activate (default true). See modules/detection-controls."
+  description = "Trusted IP lists (at most one), by name; each an existing S3 object (location) or the list itself (content, written to list_bucket), with format (default TXT) and activate (default true). They act on CloudTrail and VPC Flow Log findings, not on Runtime Monitoring findings (quiet those with filters). See modules/detection-controls."
   type = map(object({
     format   = optional(string)
     activate = optional(bool)
@@ -127,7 +127,7 @@ variable "ip_sets" {
 }
 
 variable "threat_intel_sets" {
-  description = "Threat lists (at most six), by name, with the attributes of ip_sets. See modules/detection-controls."
+  description = "Threat lists of IP addresses (at most six), by name, with the attributes of ip_sets; like them, they act on CloudTrail and VPC Flow Log findings, not on Runtime Monitoring findings. See modules/detection-controls."
   type = map(object({
     format   = optional(string)
     activate = optional(bool)
@@ -151,6 +151,7 @@ variable "findings_export" {
     - prefix: key prefix of the findings (default "guardduty").
     - kms_key_arn: an existing customer-managed key instead of creating one.
     - expiration_days: days after which exported findings are deleted from a created bucket; 0 keeps them (default 365).
+    - force_destroy: let destroy delete a created bucket with the exported findings and all their versions in it, which cannot be undone; without it destroy fails once anything was exported (default false).
   EOT
   type = object({
     bucket_name     = string
@@ -158,6 +159,7 @@ variable "findings_export" {
     prefix          = optional(string)
     kms_key_arn     = optional(string)
     expiration_days = optional(number)
+    force_destroy   = optional(bool)
   })
   default = null
 }

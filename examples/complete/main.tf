@@ -1,3 +1,6 @@
+# WARNING: applying this example turns on every paid GuardDuty protection plan and the EC2 and EKS
+# agents (besides Fargate's) across the account in this Region; each is billed once the 30-day
+# free trial ends. Costs: docs/cost.md. Use a sandbox account and destroy it after.
 provider "aws" {
   region = var.region
 }
@@ -105,14 +108,17 @@ module "guardduty" {
     office = { content = "198.51.100.0/24\n" }
   }
   threat_intel_sets = {
-    blocklist = { content = "203.0.113.7\nmalicious.example.com\n" }
+    # IP lists take IP addresses only; domain names need GuardDuty's entity lists.
+    blocklist = { content = "203.0.113.7\n192.0.2.66\n" }
   }
   list_bucket = aws_s3_bucket.lists.id
 
-  # Findings exported to a private, KMS-encrypted bucket that the module creates.
+  # Findings exported to a private, KMS-encrypted bucket that the module creates. An example is
+  # destroyed as easily as it is applied, so destroy also deletes the exported findings in it.
   findings_export = {
     bucket_name     = "guardduty-complete-findings-${local.bucket_suffix}"
     expiration_days = 400
+    force_destroy   = true
   }
 
   tags = local.tags

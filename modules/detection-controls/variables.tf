@@ -27,7 +27,8 @@ variable "filters" {
     - action: ARCHIVE archives matching findings as they arrive, so they are neither alerted (GuardDuty does not send archived findings to EventBridge) nor exported; NOOP only saves the filter (default ARCHIVE).
     - rank: the order in which filters are applied, 1-100, unique.
     - description: up to 512 characters.
-    - criteria: finding attributes (for example "type" or "resource.ecsClusterDetails.name") to the condition on each: equals / not_equals (lists of values), greater_than, greater_than_or_equal, less_than, less_than_or_equal (numbers or timestamps as text). Every criterion must hold.
+    - criteria: finding attributes to the condition on each: equals / not_equals (lists of values), greater_than, greater_than_or_equal, less_than, less_than_or_equal (numbers or timestamps as text). Every criterion must hold. Only the attributes CreateFilter accepts (its API reference lists them; the module's list is local.filter_attributes in main.tf), such as type, severity, resource.ecsClusterDetails.name, resource.ecsClusterDetails.taskDetails.definitionArn, resource.ecsClusterDetails.taskDetails.containers.image, service.runtimeDetails.process.name or service.runtimeDetails.process.executablePath. For severity, equals takes whole numbers that each stand for the severities from that number up to the next ("8" covers 8.0 to 8.9): High is ["7", "8"], Critical ["9", "10"].
+    Filters are how to quiet expected Runtime Monitoring findings: the trusted IP list and threat lists do not apply to them.
   EOT
   type = map(object({
     action      = optional(string, "ARCHIVE")
@@ -67,6 +68,13 @@ variable "filters" {
     error_message = "filters: a description may have at most 512 characters."
   }
 
+  # CreateFilter: "You can only use the following attributes to query findings:" (API reference);
+  # GuardDuty would reject any other at apply time.
+  validation {
+    condition     = alltrue(flatten([for filter in values(var.filters) : [for attribute in keys(filter.criteria) : contains(local.filter_attributes, attribute)]]))
+    error_message = "filters: ${join(", ", distinct(flatten([for filter in values(var.filters) : [for attribute in keys(filter.criteria) : "\"${attribute}\"" if !contains(local.filter_attributes, attribute)]])))} cannot be used in criteria: GuardDuty's CreateFilter accepts only the finding attributes its API reference lists under FindingCriteria (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_CreateFilter.html; the module's copy is local.filter_attributes in modules/detection-controls/main.tf). For runtime findings: type, severity, resource.ecsClusterDetails.name, resource.ecsClusterDetails.taskDetails.definitionArn, resource.ecsClusterDetails.taskDetails.containers.image, service.runtimeDetails.process.name, service.runtimeDetails.process.executablePath."
+  }
+
   validation {
     condition = alltrue(flatten([
       for filter in values(var.filters) : concat([length(filter.criteria) > 0], [
@@ -79,11 +87,12 @@ variable "filters" {
 
 variable "ip_sets" {
   description = <<-EOT
-    Trusted IP lists, by name (1-300 characters): GuardDuty raises no findings for traffic from these addresses. At most one per account and region. For each:
+    Trusted IP lists, by name (1-300 characters): GuardDuty raises no CloudTrail or VPC Flow Log findings for these IP addresses. The lists do not apply to Runtime Monitoring or DNS findings: quiet expected runtime findings with filters. At most one per account and region. For each:
     - format: TXT (the default), STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE.
     - activate: whether GuardDuty uses the list (default true).
     - location: the S3 URL of an existing list object (https://s3.amazonaws.com/bucket/key or s3://bucket/key); or
-    - content: the list itself, which the module writes to list_bucket.
+    - content: the list itself, which the module writes to list_bucket under a key that carries its MD5, so that changed content reaches GuardDuty as a new location.
+    GuardDuty takes minutes to activate a list (the README says how long, and how long the provider waits).
   EOT
   type = map(object({
     format   = optional(string, "TXT")
@@ -117,7 +126,7 @@ variable "ip_sets" {
 
 variable "threat_intel_sets" {
   description = <<-EOT
-    Threat lists of known malicious addresses and domains, by name (1-300 characters): GuardDuty raises findings for traffic to or from them. At most six per account and region. Each takes the same attributes as an entry of ip_sets.
+    Threat lists of known malicious IP addresses, by name (1-300 characters): GuardDuty raises CloudTrail and VPC Flow Log findings for activity involving them. IP lists take no domain names, and do not apply to Runtime Monitoring or DNS findings. At most six per account and region. Each takes the same attributes as an entry of ip_sets.
   EOT
   type = map(object({
     format   = optional(string, "TXT")
@@ -150,7 +159,7 @@ variable "threat_intel_sets" {
 }
 
 variable "list_bucket" {
-  description = "Name of an existing S3 bucket in this account to which the module writes the lists given with content (under guardduty/ip-sets/ and guardduty/threat-intel-sets/). GuardDuty reads them with its service-linked role; only needed when a list has content."
+  description = "Name of an existing S3 bucket in this account to which the module writes the lists given with content (guardduty/ip-sets/<name>-<MD5 of the content>.txt and guardduty/threat-intel-sets/<name>-<MD5>.txt). GuardDuty reads them with its service-linked role; only needed when a list has content."
   type        = string
   default     = null
 

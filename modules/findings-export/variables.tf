@@ -79,6 +79,13 @@ variable "expiration_days" {
   }
 }
 
+variable "force_destroy" {
+  description = "Whether destroy may delete a bucket the module created that still holds objects: with true, Terraform first deletes every object and every version in it, the exported findings included, which cannot be undone. With false (the default), destroy fails with BucketNotEmpty once GuardDuty has exported anything; empty the bucket first, or keep it out of the destroy."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "tags" {
   description = "Tags for every taggable resource of the module."
   type        = map(string)

@@ -221,6 +221,20 @@ def _judge_by_test(
     return dict(verdicts)
 
 
+def module_tests(directory: Path, environment: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The JSON messages of ``terraform test`` in a module's folder (its ``tests/*.tftest.hcl``,
+    whose ``mock_provider`` never configures the real provider), after an init; reattached to a
+    running provider when the module has no provider block of its own."""
+    output = _after_init(
+        directory,
+        environment,
+        ["-backend=false", "-input=false", "-no-color"],
+        ["test", "-json", "-no-color"],
+        reattach=not declares_aws_provider(directory),
+    )
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
 def judge(
     cases: Iterable[Case], root: Path, environment: Mapping[str, str]
 ) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from guardduty_ecs.emulator.findings import matches
 from guardduty_ecs.events import ATTACK_SEQUENCE_FINDING_TYPES, RUNTIME_FINDING_TYPES
 
 pytestmark = [pytest.mark.apply, pytest.mark.emulator_only(reason="tests the emulator itself")]
@@ -263,12 +264,14 @@ def test_repeated_sample_is_published_only_at_the_publishing_frequency(
             {"FindingTypes": ["Recon:EC2/PortProbeUnprotectedPort"]},
             "Runtime",
         ),
-        ("archive_findings", {"FindingIds": ["x"] * 51}, "at most 50"),
+        # botocore's model: FindingIds max 50 (the emulator's request validation answers).
+        ("archive_findings", {"FindingIds": ["x"] * 51}, "less than or equal to 50"),
         ("list_findings", {"MaxResults": 51}, "maxResults"),
         ("list_findings", {"NextToken": "not-a-token"}, "nextToken"),
     ],
     ids=["non_runtime_type", "archive_51", "max_results_51", "bad_next_token"],
 )
+@pytest.mark.emulator_rejects
 def test_requests_that_are_rejected(guardduty, detector_id, call, request_, message) -> None:
     with pytest.raises(ClientError) as failure:
         getattr(guardduty, call)(DetectorId=detector_id, **request_)
@@ -310,3 +313,26 @@ def test_sample_finding_events_reach_a_topic_subscriber(
         assert event["detail-type"] == "GuardDuty Finding"
         assert json.loads(event["detail"]["service"]["additionalInfo"]["value"])["sample"] is True
         assert stored[event["detail"]["id"]]["Title"] == event["detail"]["title"]
+
+
+@pytest.mark.parametrize(
+    ("severity", "condition", "matched"),
+    [
+        (8.5, {"eq": ["8"]}, True),  # "High: ["7", "8"]": 8 stands for 8.0 to 8.9
+        (8.0, {"equals": ["7", "8"]}, True),
+        (7.9, {"equals": ["8"]}, False),
+        (9.0, {"equals": ["8"]}, False),
+        (10.0, {"equals": ["9", "10"]}, True),  # "Critical: ["9", "10"]"
+        (8.5, {"notEquals": ["8"]}, False),
+        (5.3, {"neq": ["7", "8"]}, True),
+        (8.5, {"equals": ["8.5"]}, True),  # not a band: exact
+        (8.0, {"equals": ["8.5"]}, False),
+    ],
+)
+def test_severity_equals_takes_the_documented_bands(
+    severity: float, condition: dict[str, list[str]], matched: bool
+) -> None:
+    """botocore's model, CreateFilter FindingCriteria: "To filter on the basis of severity, the API
+    and CLI use the following input list ... High: ["7", "8"] ... Critical: ["9", "10"]". Samples
+    have whole severities, so this reads the emulator's criterion evaluation directly."""
+    assert matches({"severity": severity}, {"severity": condition}) is matched

@@ -15,11 +15,12 @@ from typing import Any
 import boto3
 import pytest
 
-from guardduty_ecs.aws import read_detector, remaining_resources
+from guardduty_ecs.aws import read_detector
 from guardduty_ecs.demo import DEMO_EXAMPLE, run_demo
 from guardduty_ecs.deployment import Deployment
 from guardduty_ecs.drill import PASS, run_drill
 from guardduty_ecs.harness import Workbench
+from guardduty_ecs.leftovers import remaining_resources
 from guardduty_ecs.verify import verify
 
 pytestmark = [
@@ -107,6 +108,24 @@ def _assert_detection_controls(guardduty: Any, outputs: dict[str, Any]) -> None:
     )
 
 
+def _assert_findings_exported(deployment: Deployment) -> None:
+    """A published sample finding is exported below the prefix (the emulator writes it as
+    GuardDuty does), so the destroy that follows meets a versioned bucket with objects in it and
+    passes only because the example sets findings_export.force_destroy."""
+    outputs, guardduty = deployment.outputs, deployment.client("guardduty")
+    guardduty.create_sample_findings(
+        DetectorId=outputs["detector_id"], FindingTypes=["Execution:Runtime/ReverseShell"]
+    )
+    destination_arn = guardduty.describe_publishing_destination(
+        DetectorId=outputs["detector_id"], DestinationId=outputs["publishing_destination_id"]
+    )["DestinationProperties"]["DestinationArn"]
+    bucket, prefix = destination_arn.split(":::", 1)[1].split("/", 1)
+    s3 = deployment.client("s3")
+    assert s3.head_object(Bucket=bucket, Key=f"{prefix}/")["ContentLength"] == 0  # the folder
+    exported = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/AWSLogs/")["Contents"]
+    assert [obj["Key"].endswith(".jsonl.gz") for obj in exported] == [True]
+
+
 def _assert_example_deployed(example: str, deployment: Deployment) -> None:
     """GuardDuty reports what ``example`` configures, and its outputs agree."""
     expected = EXAMPLES[example]
@@ -141,6 +160,7 @@ def _assert_example_deployed(example: str, deployment: Deployment) -> None:
 
     if expected.detection_controls:
         _assert_detection_controls(deployment.client("guardduty"), outputs)
+        _assert_findings_exported(deployment)
 
 
 def _assert_operator_commands_pass(deployment: Deployment) -> None:

@@ -8,6 +8,7 @@ the `alerts` object, `= var.alerts.<input>`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -268,6 +269,12 @@ FEATURE_BAD_INPUTS: dict[str, tuple[dict[str, Any], list[tuple[str, dict[str, An
                 "members: a member's agent management options only work with its Runtime "
                 "Monitoring on",
             ),
+            (
+                "member_association_wait_fraction",
+                {"member_association_wait_seconds": 2.5},
+                "member_association_wait_seconds must be a whole number of seconds from 0 (no "
+                "wait) to 600.",
+            ),
         ],
     ),
     "modules/organization-admin-account": (
@@ -307,6 +314,23 @@ FEATURE_BAD_INPUTS: dict[str, tuple[dict[str, Any], list[tuple[str, dict[str, An
                 "filter_empty_criterion",
                 {"filters": {"ci-builds": {"rank": 1, "criteria": {"type": {}}}}},
                 "every filter needs at least one criterion",
+            ),
+            (
+                "filter_attribute_not_accepted",
+                {
+                    "filters": {
+                        "ci-builds": {
+                            "rank": 1,
+                            "criteria": {
+                                "type": {"equals": ["Execution:Runtime/NewBinaryExecuted"]},
+                                "resource.ecsClusterDetails.clusterName": {"equals": ["ci"]},
+                            },
+                        }
+                    }
+                },
+                'filters: "resource.ecsClusterDetails.clusterName" cannot be used in criteria: '
+                "GuardDuty's CreateFilter accepts only the finding attributes its API reference "
+                "lists under FindingCriteria",
             ),
             (
                 "two_ip_sets",
@@ -644,11 +668,44 @@ ENDPOINT_CASES = {
     )
     for case_id, organization_id, _, _ in ENDPOINT_POLICIES
 }
+# The same trusted IP list with two contents, as a consumer plans before and after an edit.
+LIST_CONTENTS = {"before": "198.51.100.0/24\n", "after": "198.51.100.0/24\n203.0.113.0/24\n"}
+LIST_CASES = {
+    edit: PlanCase(
+        _call_name("detection_controls_list", edit),
+        "modules/detection-controls",
+        {
+            "detector_id": DETECTOR,
+            "list_bucket": "lists-example",
+            "ip_sets": {"office": {"content": content}},
+        },
+    )
+    for edit, content in LIST_CONTENTS.items()
+}
 SHARED_PLAN_CASES = [
     *ADOPTION_CASES.values(),
     *ALERTS_CASES.values(),
     *ENDPOINT_CASES.values(),
+    *LIST_CASES.values(),
 ]
+
+
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+def test_changed_list_content_changes_the_location_guardduty_reads(
+    shared_plans: dict[str, SharedPlan],
+) -> None:
+    """ "Whenever you add or update an entry in the list's S3 bucket location, you must activate the
+    list again" (user guide): new content is a new object, and the set's location changes with it
+    (the provider updates the set in place with UpdateIPSet)."""
+    locations = {}
+    for edit, content in LIST_CONTENTS.items():
+        planned = planned_resources(shared_plans[LIST_CASES[edit].name].plan)
+        key = planned['aws_s3_object.list["ip-sets/office"]']["key"]
+        assert key == f"guardduty/ip-sets/office-{hashlib.md5(content.encode()).hexdigest()}.txt"
+        location = planned['aws_guardduty_ipset.this["ip-sets/office"]']["location"]
+        assert location == f"https://s3.amazonaws.com/lists-example/{key}"
+        locations[edit] = location
+    assert locations["before"] != locations["after"]
 
 
 @pytest.mark.xdist_group(SHARED_PLAN_GROUP)

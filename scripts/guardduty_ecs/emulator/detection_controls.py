@@ -7,33 +7,104 @@ moto 5.2.5 has none of these but filters, and drops the tags of a filter. With b
   (TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT, FIRE_EYE); ``location`` is an S3 URL
   (``https://s3.amazonaws.com/bucket/key``, ``https://bucket.s3[.region].amazonaws.com/key``,
   ``s3://bucket/key``) whose object must exist in the emulator's S3, because GuardDuty reads it
-  (the message of the rejection is the emulator's: no AWS text was found). ``status`` is ACTIVE
-  with ``activate`` true and INACTIVE otherwise, at once (botocore's IpSetStatus enum also has
-  ACTIVATING; the provider waits through it; reaching ACTIVE at once is chosen). A deleted set
-  answers GetIPSet with status DELETED (the provider's finder reads DELETED as gone) and leaves
-  the lists. Quotas (GuardDuty user guide, "Quotas for Amazon GuardDuty"): "Trusted IP sets | 1 |
-  The maximum number of trusted IP sets that can be uploaded and activated per AWS account per
-  Region" and "Threat intel sets | 6 | The maximum number of Threat intel sets that you can add per
-  AWS account per Region". A member account may not manage them ("Member accounts lose access to
-  these features in a multiple-account environment", user guide, relationship between
-  administrator and member accounts).
+  (the message of the rejection is the emulator's: no AWS text was found). A deleted set answers
+  GetIPSet with status DELETED at once (the provider's finder reads DELETED as gone; DELETE_PENDING
+  is not emulated: chosen) and leaves the lists. Quotas (GuardDuty user guide, "Quotas for Amazon
+  GuardDuty"): "Trusted IP sets | 1 | The maximum number of trusted IP sets that can be uploaded
+  and activated per AWS account per Region" and "Threat intel sets | 6 | The maximum number of
+  Threat intel sets that you can add per AWS account per Region". A member account may not manage
+  them ("Member accounts lose access to these features in a multiple-account environment", user
+  guide, relationship between administrator and member accounts).
+- Activation takes time. User guide, "Customizing threat detection with entity lists and IP
+  address lists": "After you activate, deactivate, or delete an entity list or IP address list,
+  the process is estimated to complete within 15 minutes. In certain scenarios, it may take up to
+  40 minutes"; botocore's IpSetStatus and ThreatIntelSetStatus enums have ACTIVATING and
+  DEACTIVATING. A set created or updated with ``activate`` true reads ACTIVATING, one updated
+  with ``activate`` false from active reads DEACTIVATING, until ``LIST_SETTLE_SECONDS`` have
+  passed on the emulator's clock (``findings.CLOCK``: real time plus what
+  ``POST /moto-api/guardduty-ecs/clock`` advanced), then ACTIVE or INACTIVE. A set created
+  inactive is INACTIVE at once (nothing to deactivate: chosen). The delay is the emulator's
+  (``GUARDDUTY_ECS_EMULATOR_LIST_SETTLE_SECONDS``, default 1 s), not AWS's minutes, so that the
+  provider's waiter passes quickly: hashicorp/aws (5.100, and 6.x, ``internal/service/guardduty/
+  ipset.go`` and ``threatintelset.go``) waits after a create while the status is ACTIVATING or
+  DEACTIVATING for ACTIVE or INACTIVE, reading at once and then after 3 s (``MinTimeout``), for
+  at most 5 minutes; it does not wait after an update, and reads ``activate`` as ``status ==
+  ACTIVE``.
+- Re-reading a list. Same page: "Whenever you add or update an entry in the list's S3 bucket
+  location, you must activate the list again". UpdateIPSet / UpdateThreatIntelSet with a
+  ``location`` checks the new object as CreateIPSet does, and, on a set that is (or is being
+  made) active, activates it again: ACTIVATING, then ACTIVE. That a new location alone, without
+  ``activate``, makes GuardDuty read the list is **chosen** (the API reference says only "The
+  updated URI of the file that contains the IPSet"); it is what the provider sends when
+  ``location`` changes, and what ``modules/detection-controls`` relies on.
 - Publishing destinations (Create/Describe/Update/Delete/List), ``destinationType`` S3 only:
   "Before you start exporting the findings, the destination resource must exist" (API reference,
-  CreatePublishingDestination), so an unknown bucket is rejected. The status is evaluated at every
-  read with the emulator's policy evaluator (``emulator/iam.py``), following "Exporting findings"
-  in the user guide: the key policy must grant ``guardduty.amazonaws.com`` "kms:GenerateDataKey"
-  ("Allow GuardDuty to use the key"), the bucket policy ``s3:GetBucketLocation`` on the bucket
-  ("Allow GuardDuty to use the getBucketLocation operation") and ``s3:PutObject`` under the prefix
-  ("Allow GuardDuty to upload objects to the bucket"), and "The bucket and KMS key that you use must
-  be in the same Region". GuardDuty's requests carry ``aws:SourceAccount`` (the detector's account)
-  and ``aws:SourceArn`` (the detector's ARN), which the guide's current statements use as
-  conditions, plus ``s3:x-amz-server-side-encryption`` = ``aws:kms`` and
-  ``s3:x-amz-server-side-encryption-aws-kms-key-id`` = the key ARN (the guide's optional Deny
-  statements test them) and ``aws:SecureTransport`` = ``true``. Allowed: PUBLISHING; otherwise
-  UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY with ``publishingFailureStartTimestamp`` (epoch ms) of
-  the first failure (botocore's PublishingStatus enum). A missing destination answers the text the
-  provider looks for: "The request is rejected because the one or more input parameters have
-  invalid values." Findings are not written to the bucket (not emulated).
+  CreatePublishingDestination), so an unknown bucket is rejected.
+- The prefix's folder: a ``destinationArn`` with a prefix (``arn:aws:s3:::bucket/prefix``) needs the
+  object ``prefix/`` in the bucket, at CreatePublishingDestination and at every
+  UpdatePublishingDestination, whatever the update changes. aws/aws-cli#10483 ("GuardDuty
+  CreatePublishingDestination/UpdatePublishingDestination fails with misleading "resource folder
+  does not exist" when the S3 folder-marker object has been expired by a bucket lifecycle rule"):
+  "GuardDuty validates that the prefix exists as a folder - specifically, an S3 object with the key
+  ``guardduty/``", and "UpdatePublishingDestination with unchanged properties should succeed as a
+  no-op" is that issue's *expected* behaviour, so today it does not;
+  hashicorp/terraform-provider-aws#19684: "the only way to have a prefix created is to use the
+  aws_s3_bucket_object resource to create the prefix before creating the
+  aws_guardduty_publishing_destination"; #16750 ("add prefix to destination_arn fails") reports the
+  failure as ``BadRequestException``. The message is **chosen**: the issue's phrase in the wording
+  GuardDuty uses for another destination check ("The request failed because you do not have the
+  required permissions for the s3:GetObject or s3:ListBucket actions",
+  awslabs/landing-zone-accelerator-on-aws#255). Only the full prefix's folder is checked (chosen:
+  the sources show one-segment prefixes), and only at Create/Update: findings "keep flowing" once
+  the marker is gone (same aws-cli issue), so the status does not look at it.
+- Status: evaluated at every read with the emulator's policy evaluator (``emulator/iam.py``),
+  following "Exporting findings" in the user guide: the key policy must grant GuardDuty's service
+  principal (below) "kms:GenerateDataKey" ("Allow GuardDuty to use the key"), the bucket policy
+  ``s3:GetBucketLocation`` on the bucket ("Allow GuardDuty to use the getBucketLocation operation")
+  and ``s3:PutObject`` under the prefix ("Allow GuardDuty to upload objects to the bucket"), and
+  "The bucket and KMS key that you use must be in the same Region". GuardDuty's requests carry
+  ``aws:SourceAccount`` (the detector's account) and ``aws:SourceArn`` (the detector's ARN), which
+  the guide's current statements use as conditions, plus ``s3:x-amz-server-side-encryption`` =
+  ``aws:kms`` and ``s3:x-amz-server-side-encryption-aws-kms-key-id`` = the key ARN (the guide's
+  optional Deny statements test them) and ``aws:SecureTransport`` = ``true``. Allowed: PUBLISHING;
+  otherwise UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY with ``publishingFailureStartTimestamp``
+  (epoch ms) of the first failure (botocore's PublishingStatus enum). A missing destination answers
+  the text the provider looks for: "The request is rejected because the one or more input parameters
+  have invalid values."
+- GuardDuty's service principal is ``guardduty.amazonaws.com``, and
+  ``guardduty.<region>.amazonaws.com`` for a detector in an opt-in Region. User guide, "Exporting
+  findings" (for the key policy and again for the bucket policy): "If you're using GuardDuty in an
+  manually-enabled Region, replace the value for the "Service" with the Regional endpoint for that
+  Region. For example, if you're using GuardDuty in the Middle East (Bahrain) (me-south-1) Region,
+  replace "Service": "guardduty.amazonaws.com" with "Service":
+  "guardduty.me-south-1.amazonaws.com"". So in an opt-in Region a policy that names only the global
+  principal does not let GuardDuty write, and the destination reads
+  UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY (the provider's create then fails waiting for
+  PUBLISHING); that it is this status rather than an error of CreatePublishingDestination is
+  **chosen**, as for every other policy the emulator judges. Which Regions are opt-in
+  (``DEFAULT_REGIONS``): AWS Account Management reference, "Enable or disable AWS Regions in your
+  account": "Default Regions - Regions launched before March 20, 2019 are enabled by default" and
+  "Opt-in Regions - Regions launched after March 20, 2019 are disabled by default"; every Region of
+  the aws partition outside the closed list of default ones is opt-in (moto's DescribeRegions is not
+  used: it marks af-south-1, ap-southeast-3 and eu-south-1 ``opt-in-not-required``).
+- Export. When a finding is published (a new one at once, updates at the publishing frequency,
+  suppressed ones never: ``emulator/findings.py``), it is also written to every PUBLISHING
+  destination of the detector, and a member's finding to those of its administrator too ("If you
+  enable findings export in a GuardDuty administrator account all findings from associated member
+  accounts that are generated in the current Region are also exported to the same location that you
+  configured for the administrator account", user guide, "Exporting findings"). Where: "The prefix
+  will prepend the default folder structure created by GuardDuty, which is
+  ``/AWSLogs/111122223333/GuardDuty/Region``" (same page), here ``<prefix>/AWSLogs/<finding's
+  account>/GuardDuty/<region>/<yyyy>/<mm>/<dd>/<uuid>.jsonl.gz``, the date folders and the file name
+  as exported objects are listed in wazuh/wazuh#15226
+  ("AWSLogs/account-id/GuardDuty/region/2022/09/20/09d41cb2-dc23-3ec6-a59d-b77625c6ddd8.jsonl.gz").
+  One object per publication, gzipped JSON lines of the findings as GetFindings returns them,
+  SSE-KMS with the destination's key (chosen: the guide says only that "GuardDuty uses AWS Key
+  Management Service (AWS KMS) to encrypt the findings data in your S3 bucket", not how it batches).
+- Filters: CreateFilter and UpdateFilter accept criteria only on the finding attributes that
+  CreateFilter's ``FindingCriteria`` documentation lists ("You can only use the following
+  attributes to query findings:"), read from botocore's model (``filter_attributes``); any other
+  is a BadRequestException (message chosen).
 - Tags: CreateFilter's ``tags`` are kept and GetFilter returns them; TagResource, UntagResource
   and ListTagsForResource work on the ARNs of detectors, filters, IP sets and threat intel sets
   of the caller's account.
@@ -41,12 +112,18 @@ moto 5.2.5 has none of these but filters, and drops the tags of a filter. With b
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
+import os
 import re
 import time
+import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 
+import botocore.loaders
 from moto.guardduty import urls
 from moto.guardduty.models import Detector, guardduty_backends
 from moto.guardduty.responses import GuardDutyResponse
@@ -60,6 +137,8 @@ from moto.utilities.utils import get_partition
 
 from guardduty_ecs.emulator import iam, organization
 from guardduty_ecs.emulator.findings import (
+    CLOCK,
+    FINDING_EXPORTERS,
     LOCK,
     add_route,
     detector_of,
@@ -71,9 +150,40 @@ from guardduty_ecs.emulator.guardduty import BadRequestException
 
 FORMATS = frozenset({"TXT", "STIX", "OTX_CSV", "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE"})
 ACTIVE, INACTIVE, DELETED = "ACTIVE", "INACTIVE", "DELETED"
+ACTIVATING, DEACTIVATING = "ACTIVATING", "DEACTIVATING"
+# How long a list reads ACTIVATING or DEACTIVATING (see the module docstring, "Activation takes
+# time"): AWS takes minutes; 1 s ends before the provider's second read, 3 s after its first.
+LIST_SETTLE_SECONDS = float(os.environ.get("GUARDDUTY_ECS_EMULATOR_LIST_SETTLE_SECONDS", "1"))
 PUBLISHING = "PUBLISHING"
 UNABLE = "UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY"
 GUARDDUTY_PRINCIPAL = "guardduty.amazonaws.com"
+# Regions "launched before March 20, 2019", "enabled by default" (AWS Account Management
+# reference, "Enable or disable AWS Regions in your account"): a closed list; every other Region
+# of the aws partition is an opt-in one, where GuardDuty's principal is the Regional one.
+DEFAULT_REGIONS = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "sa-east-1",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+    }
+)
+# aws/aws-cli#10483's phrase, in the wording of GuardDuty's other destination check (see the
+# module docstring, "The prefix's folder"): chosen.
+FOLDER_MISSING = "The request failed because resource folder does not exist: {folder}"
 INVALID_PARAMETERS = (
     "The request is rejected because the one or more input parameters have invalid values."
 )
@@ -152,6 +262,22 @@ def _live_set(detector: Detector, kind: ListKind, set_id: str) -> dict[str, Any]
     return record
 
 
+def _settling(record: dict[str, Any], status: str) -> None:
+    """Make ``record`` head for ACTIVE or INACTIVE, reading ACTIVATING or DEACTIVATING until
+    ``LIST_SETTLE_SECONDS`` have passed on the emulator's clock (module docstring, "Activation
+    takes time")."""
+    record["status"] = status
+    record["settles_at"] = CLOCK.now() + timedelta(seconds=LIST_SETTLE_SECONDS)
+
+
+def _status_now(record: dict[str, Any]) -> str:
+    """ACTIVATING or DEACTIVATING while the set settles, then ACTIVE or INACTIVE; DELETED."""
+    status = str(record["status"])
+    if status != DELETED and CLOCK.now() < record["settles_at"]:
+        return ACTIVATING if status == ACTIVE else DEACTIVATING
+    return status
+
+
 def _create_set(self: GuardDutyResponse, kind: ListKind) -> str:
     detector = detector_of(self)
     body = request_body(self)
@@ -176,9 +302,12 @@ def _create_set(self: GuardDutyResponse, kind: ListKind) -> str:
             "name": name,
             "format": list_format,
             "location": body["location"],
-            "status": ACTIVE if body.get("activate") else INACTIVE,
+            "status": INACTIVE,
+            "settles_at": CLOCK.now(),  # created inactive: INACTIVE at once (chosen)
             "tags": dict(body.get("tags") or {}),
         }
+        if body.get("activate"):
+            _settling(sets[set_id], ACTIVE)
     return json.dumps({kind.id_key: set_id})
 
 
@@ -188,7 +317,12 @@ def _get_set(self: GuardDutyResponse, kind: ListKind) -> str:
         record = _sets(detector, kind).get(_set_id(self, kind))
         if record is None:
             raise BadRequestException(NO_SUCH_RESOURCE)
-        result = {key: value for key, value in record.items() if key != "tags" or value}
+        result = {
+            key: value
+            for key, value in record.items()
+            if key != "settles_at" and (key != "tags" or value)
+        }
+        result["status"] = _status_now(record)
     return json.dumps(result)
 
 
@@ -204,8 +338,13 @@ def _update_set(self: GuardDutyResponse, kind: ListKind) -> str:
             record["name"] = body["name"]
         if "location" in body:
             record["location"] = body["location"]
-        if "activate" in body:
-            record["status"] = ACTIVE if body["activate"] else INACTIVE
+        # Activating again (activate true, or a new location of an active set) reads the list
+        # again; deactivating an active set takes time too (module docstring, "Re-reading a list").
+        activate = body.get("activate", record["status"] == ACTIVE)
+        if activate and ("activate" in body or "location" in body):
+            _settling(record, ACTIVE)
+        elif not activate and record["status"] == ACTIVE:
+            _settling(record, INACTIVE)
     return "{}"
 
 
@@ -259,13 +398,20 @@ def _bucket_of(destination_arn: str) -> tuple[str, str]:
 
 
 def _check_destination_exists(account_id: str, properties: dict[str, Any]) -> None:
-    bucket_name, _ = _bucket_of(properties.get("destinationArn", ""))
+    """At Create and Update: the bucket, and the prefix's folder object ``<prefix>/`` (see the
+    module docstring, "The prefix's folder")."""
+    bucket_name, prefix = _bucket_of(properties.get("destinationArn", ""))
+    backend = s3_backends[account_id]["aws"]
     try:
-        s3_backends[account_id]["aws"].get_bucket(bucket_name)
+        backend.get_bucket(bucket_name)
     except MissingBucket as error:
         raise BadRequestException(
             f"The request is rejected because the destination bucket {bucket_name} does not exist."
         ) from error
+    folder = prefix.rstrip("/") + "/" if prefix.strip("/") else ""
+    # get_object answers None for a missing key and for a delete marker (a deleted version).
+    if folder and backend.get_object(bucket_name, folder) is None:
+        raise BadRequestException(FOLDER_MISSING.format(folder=f"s3://{bucket_name}/{folder}"))
     if not re.match(r"^arn:[^:]+:kms:[^:]+:\d{12}:key/.+$", properties.get("kmsKeyArn") or ""):
         raise BadRequestException(INVALID_PARAMETERS)
 
@@ -287,6 +433,14 @@ def detector_account(detector: Detector) -> str:
     return detector.service_role.split(":")[4]
 
 
+def guardduty_principal(region: str) -> str:
+    """GuardDuty's service principal in ``region``: the Regional one in an opt-in Region (see
+    the module docstring, "GuardDuty's service principal")."""
+    if get_partition(region) == "aws" and region not in DEFAULT_REGIONS:
+        return f"guardduty.{region}.amazonaws.com"
+    return GUARDDUTY_PRINCIPAL
+
+
 def detector_region(detector: Detector) -> str:
     for regions in guardduty_backends.values():
         for region, backend in regions.items():
@@ -304,6 +458,7 @@ def can_publish(account_id: str, detector: Detector, properties: dict[str, Any])
     except MissingBucket:
         return False
     region = detector_region(detector)
+    principal = guardduty_principal(region)
     context = request_context(detector, key_arn)
     key_parts = parse_arn(key_arn)
     if key_parts.region != bucket.region_name:
@@ -316,9 +471,7 @@ def can_publish(account_id: str, detector: Detector, properties: dict[str, Any])
         return False
     if not iam.decide(
         key.policy,
-        iam.Request(
-            "kms:GenerateDataKey", key.arn, service_principal=GUARDDUTY_PRINCIPAL, context=context
-        ),
+        iam.Request("kms:GenerateDataKey", key.arn, service_principal=principal, context=context),
     ):
         return False
     policy = bucket.policy.decode() if isinstance(bucket.policy, bytes) else bucket.policy
@@ -333,14 +486,12 @@ def can_publish(account_id: str, detector: Detector, properties: dict[str, Any])
         iam.Request(
             "s3:GetBucketLocation",
             f"arn:{partition}:s3:::{bucket_name}",
-            service_principal=GUARDDUTY_PRINCIPAL,
+            service_principal=principal,
             context=context,
         ),
     ) and iam.decide(
         policy,
-        iam.Request(
-            "s3:PutObject", object_arn, service_principal=GUARDDUTY_PRINCIPAL, context=context
-        ),
+        iam.Request("s3:PutObject", object_arn, service_principal=principal, context=context),
     )
 
 
@@ -426,6 +577,42 @@ def _list_publishing_destinations(self: GuardDutyResponse) -> str:
     return json.dumps({"destinations": page, **({"nextToken": token} if token else {})})
 
 
+def export_findings(detector_account: str, region: str, details: list[dict[str, Any]]) -> None:
+    """Write published findings to every PUBLISHING destination of ``detector_account``'s
+    detector in ``region``: one gzipped JSON-lines object per finding account, under
+    ``<prefix>/AWSLogs/<account>/GuardDuty/<region>/<yyyy>/<mm>/<dd>/`` (see the module
+    docstring, "Export")."""
+    with LOCK:
+        targets = [
+            dict(record["destinationProperties"])
+            for detector in guardduty_backends[detector_account][region].detectors.values()
+            for record in _destinations(detector).values()
+            if can_publish(detector_account, detector, record["destinationProperties"])
+        ]
+    if not targets or not details:
+        return
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for detail in details:
+        by_account.setdefault(str(detail.get("accountId") or detector_account), []).append(detail)
+    day = CLOCK.now().strftime("%Y/%m/%d")
+    backend = s3_backends[detector_account]["aws"]
+    for properties in targets:
+        bucket_name, prefix = _bucket_of(properties["destinationArn"])
+        folder = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        for account, findings in by_account.items():
+            lines = "".join(json.dumps(finding) + "\n" for finding in findings)
+            try:
+                backend.put_object(
+                    bucket_name,
+                    f"{folder}AWSLogs/{account}/GuardDuty/{region}/{day}/{uuid.uuid4()}.jsonl.gz",
+                    gzip.compress(lines.encode()),
+                    encryption="aws:kms",
+                    kms_key_id=properties.get("kmsKeyArn"),
+                )
+            except MissingBucket:
+                continue  # deleted since the check: the destination is unable to publish
+
+
 # --------------------------------------------------------------------------------------------
 # Filters and tags
 # --------------------------------------------------------------------------------------------
@@ -484,6 +671,33 @@ def _untag_resource(self: GuardDutyResponse) -> Any:
     return "", {"status": 204}
 
 
+@functools.cache
+def filter_attributes() -> frozenset[str]:
+    """The finding attributes CreateFilter accepts, read from botocore's GuardDuty model (the
+    emulator's own reading): the documentation of ``CreateFilterRequest.FindingCriteria`` says "You
+    can only use the following attributes to query findings:" and lists them, one
+    ``<li> <p>attribute</p>`` each (the nested severity band items are not attribute names)."""
+    model = botocore.loaders.create_loader().load_service_model("guardduty", "service-2")
+    text = model["shapes"]["CreateFilterRequest"]["members"]["FindingCriteria"]["documentation"]
+    listed = text.split("You can only use the following attributes to query findings:", 1)[-1]
+    return frozenset(re.findall(r"<li>\s*<p>([A-Za-z0-9.]+)</p>", listed))
+
+
+def _check_filter_attributes(response: GuardDutyResponse) -> None:
+    """CreateFilter and UpdateFilter reject a criterion on any other attribute than
+    ``filter_attributes()`` with BadRequestException (the error code the API reference gives
+    CreateFilter for a bad request; the message is **chosen**: no AWS text was found). ListFindings
+    is not checked: its model says "Valid values include: JSON field name", so any path."""
+    criterion = (response._get_param("findingCriteria") or {}).get("criterion") or {}
+    unknown = sorted(set(criterion) - filter_attributes())
+    if unknown:
+        raise BadRequestException(
+            "The request is rejected because filters cannot use the finding attribute(s) "
+            f"{', '.join(unknown)}: only the attributes the CreateFilter API reference lists "
+            "under FindingCriteria can be used."
+        )
+
+
 def _list_filters(self: GuardDutyResponse) -> str:
     detector = detector_of(self)
     page, token = paginate(sorted(detector.filters), _query_page(self))
@@ -510,19 +724,23 @@ def install() -> None:
     add_route(item, "describe_publishing_destination", _describe_publishing_destination)
     add_route(item, "update_publishing_destination", _update_publishing_destination)
     add_route(item, "delete_publishing_destination", _delete_publishing_destination)
+    if export_findings not in FINDING_EXPORTERS:
+        FINDING_EXPORTERS.append(export_findings)
     add_route("filter", "list_filters", _list_filters)
     urls.url_paths["{0}/tags/(?P<resource_arn>.+)$"] = GuardDutyResponse.dispatch
     GuardDutyResponse.list_tags_for_resource = _list_tags_for_resource  # type: ignore[attr-defined]
     GuardDutyResponse.tag_resource = _tag_resource  # type: ignore[attr-defined]
     GuardDutyResponse.untag_resource = _untag_resource  # type: ignore[attr-defined]
 
-    original_create, original_get, original_delete = (
+    original_create, original_get, original_delete, original_update = (
         GuardDutyResponse.create_filter,
         GuardDutyResponse.get_filter,
         GuardDutyResponse.delete_filter,
+        GuardDutyResponse.update_filter,
     )
 
     def create_filter(self: GuardDutyResponse) -> str:
+        _check_filter_attributes(self)
         result = original_create(self)
         detector = detector_of(self)
         with LOCK:
@@ -543,6 +761,11 @@ def install() -> None:
             _filter_tags(detector_of(self)).pop(self.path.rsplit("/", 1)[-1], None)
         return result
 
+    def update_filter(self: GuardDutyResponse) -> str:
+        _check_filter_attributes(self)
+        return str(original_update(self))
+
     GuardDutyResponse.create_filter = create_filter  # type: ignore[method-assign]
+    GuardDutyResponse.update_filter = update_filter  # type: ignore[method-assign]
     GuardDutyResponse.get_filter = get_filter  # type: ignore[method-assign]
     GuardDutyResponse.delete_filter = delete_filter  # type: ignore[method-assign]

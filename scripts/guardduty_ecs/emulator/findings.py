@@ -86,14 +86,27 @@ Emulated semantics, where AWS leaves a choice or this emulator narrows it:
   administrator's rules archive a member's findings is read from that sentence (**chosen**: no
   page says it in so many words).
 - Administrator: a finding of a member account (relationship Enabled, see ``organization``) is
-  also put on the default bus of its administrator account in the same Region, with the member's
-  account in ``account`` and ``detail.accountId``. The closest AWS text found is about export
-  ("Exporting findings": "If you enable findings export in a GuardDuty master account, all
-  findings from associated member accounts that are generated in the current Region are also
-  exported to the same location that is configured for the master account") and the user guide's
-  "The administrator account can also perform account management tasks, such as reviewing all
-  generated findings"; that EventBridge events reach the administrator's bus is **chosen** from
-  those (no sentence saying it of EventBridge was found). Coverage events stay on the member's bus.
+  also put on the default bus of its administrator account in the same Region. User guide,
+  "Processing GuardDuty findings with Amazon EventBridge", "EventBridge rule for GuardDuty
+  multi-account environments": "EventBridge rules in your administrator account will trigger
+  based on applicable findings from your member accounts. If you set up finding notifications
+  through EventBridge in your administrator account, you will receive notifications of findings
+  from both your account and member accounts." The event on the administrator's bus is the
+  administrator's: its ``account`` is the administrator account, and the member is named by the
+  finding ("You can identify the member account where the GuardDuty finding originated using the
+  ``accountId`` field of the finding's JSON details", same section). That ``account`` is the
+  administrator's is what consumers saw on AWS: aws-samples/amazon-guardduty-to-slack#6 ("This
+  will show the real AccountID instead of the Parent Account AccountID. ... The Slack message
+  always showing AccountID01 even the guard duty alerts belongs to AccountID02") and #7 (read
+  ``message.detail.accountId``). Coverage events stay on the member's bus.
+- A member's updates follow its administrator's finding publishing frequency, not the member
+  detector's own: "Only an administrator account can update the EventBridge notification
+  frequency for subsequent finding occurrences. A member account can't update this frequency for
+  their own account. For example, if the delegated GuardDuty administrator account updates the
+  frequency to one hour, all member accounts will also have one hour notification frequency
+  about the subsequent finding occurrences sent to EventBridge." (same page, "Understanding
+  EventBridge notification frequency in GuardDuty"). The emulator reads the administrator
+  detector's frequency when an update is scheduled (**chosen**: when AWS copies it is not said).
 
 Findings live on moto's detector object, so they go with the detector and with a reset.
 """
@@ -108,13 +121,11 @@ import logging
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from moto.core.utils import unix_time
-from moto.events.models import _BASE_EVENT_MESSAGE, events_backends
+from moto.events.models import events_backends
 from moto.guardduty import urls
 from moto.guardduty.models import Detector, guardduty_backends
 from moto.guardduty.responses import GuardDutyResponse
@@ -447,44 +458,36 @@ def state_of(detector: Detector, name: str, factory: Callable[[], Any]) -> Any:
 # Who administers a member account's GuardDuty in a Region; organization.install() sets it.
 ADMINISTRATOR_OF: list[Callable[[str, str], str | None]] = [lambda account_id, region: None]
 
+# Writers of published findings to S3 publishing destinations; detection_controls.install() adds
+# its own. Called with the account whose detector exports, the Region and the findings.
+FINDING_EXPORTERS: list[Callable[[str, str, list[dict[str, Any]]], None]] = []
 
-def _put_as(
-    bus_account: str, region: str, event_account: str, detail_type: str, detail: Any
-) -> None:
-    """Deliver one GuardDuty event to the rules of ``bus_account``'s default bus, with
-    ``event_account`` as the event's ``account`` (moto's PutEvents always writes the bus's own)."""
-    backend = events_backends[bus_account][region]
-    bus = backend.describe_event_bus("default")
-    for rule in list(bus.rules.values()):
-        message = copy.deepcopy(_BASE_EVENT_MESSAGE)
-        message.update(
-            {
-                "id": str(uuid.uuid4()),
-                "detail-type": detail_type,
-                "source": GUARDDUTY_SOURCE,
-                "account": event_account,
-                "time": unix_time(),
-                "region": region,
-                "resources": [],
-                "detail": copy.deepcopy(detail),
-                "ingestion-time": unix_time(),
-            }
-        )
-        rule.send_to_targets(message)
+
+def _export(account_id: str, region: str, details: list[dict[str, Any]]) -> None:
+    """Hand published findings to the exporters: for the account's own detector and, for a
+    member account, its administrator's ("all findings from associated member accounts ... are
+    also exported to the same location that you configured for the administrator account", user
+    guide, "Exporting findings")."""
+    administrator = ADMINISTRATOR_OF[0](account_id, region)
+    for exporter in FINDING_EXPORTERS:
+        exporter(account_id, region, details)
+        if administrator is not None:
+            exporter(administrator, region, details)
 
 
 def publish_findings(account_id: str, region: str, details: list[dict[str, Any]]) -> None:
     """Publish finding events on the account's default bus and, for a member account, also on
-    its administrator's default bus in the same Region (see ``organization``), with the member's
-    account in ``account`` and ``detail.accountId``."""
+    its administrator's default bus in the same Region (see ``organization``): there the event's
+    ``account`` is the administrator's and ``detail.accountId`` the member's (see the module's
+    docstring, "Administrator")."""
     if not details:
         return
+    _export(account_id, region, details)
     publish(account_id, region, FINDING_DETAIL_TYPE, details)
     administrator = ADMINISTRATOR_OF[0](account_id, region)
     if administrator is None:
         return
-    for detail in details:
-        _put_as(administrator, region, account_id, FINDING_DETAIL_TYPE, detail)
+    publish(administrator, region, FINDING_DETAIL_TYPE, details)
 
 
 def administrator_detector(account_id: str, region: str) -> Detector | None:
@@ -706,14 +709,19 @@ def create_sample_findings(
     detector: Detector, account_id: str, region: str, finding_types: list[str]
 ) -> list[dict[str, Any]]:
     """Store (or update) one sample finding per type; publish the new ones now, the updates at
-    the detector's finding publishing frequency; return them all."""
+    the finding publishing frequency (the administrator's for a member account: see the module's
+    docstring); return them all."""
     with LOCK:
         findings: dict[str, dict[str, Any]] = state_of(detector, "findings", dict)
         due_at: dict[str, datetime] = state_of(detector, "updates_due", dict)
         published: dict[str, datetime] = state_of(detector, "published_at", dict)
         suppressed: set[str] = state_of(detector, "suppressed", set)
+        administrator = administrator_detector(account_id, region)
         frequency = PUBLISHING_FREQUENCIES.get(
-            getattr(detector, "finding_publish_freq", ""), PUBLISHING_FREQUENCIES["SIX_HOURS"]
+            getattr(
+                detector if administrator is None else administrator, "finding_publish_freq", ""
+            ),
+            PUBLISHING_FREQUENCIES["SIX_HOURS"],
         )
         samples = {
             finding["type"]: finding
@@ -726,7 +734,6 @@ def create_sample_findings(
             finding = _sample_finding(detector, account_id, region, finding_type, previous)
             findings[finding["id"]] = finding
             created.append(finding)
-            administrator = administrator_detector(account_id, region)
             if (
                 finding["id"] in suppressed
                 or suppressing_filter(detector, finding)
@@ -837,15 +844,33 @@ _RANGES: dict[str, Callable[[float, float], bool]] = {
 
 
 def matches(finding: dict[str, Any], criterion: dict[str, dict[str, Any]]) -> bool:
-    """Whether the finding meets every condition of ``FindingCriteria.criterion``."""
+    """Whether the finding meets every condition of ``FindingCriteria.criterion``.
+
+    ``severity`` with ``Eq``/``Equals`` or ``Neq``/``NotEquals`` takes band values: botocore's
+    model, CreateFilter ``FindingCriteria``: "To filter on the basis of severity, the API and CLI
+    use the following input list for the FindingCriteria condition: Low: ["1", "2", "3"] Medium:
+    ["4", "5", "6"] High: ["7", "8"] Critical: ["9", "10"]". So a whole number N stands for the
+    severities from N.0 to below N+1 (``Eq ["8"]`` covers 8.0 to 8.9, ``["10"]`` is 10.0); that
+    each number covers its unit interval is the emulator's reading of the list (**chosen**). Any
+    other operand, and every other attribute, compares exactly. The same ``FindingCriteria`` shape
+    serves ListFindings, so it reads severity the same way.
+    """
+
+    def equal(path: str, value: Any, wanted: Any) -> bool:
+        if path == "severity" and isinstance(wanted, str) and wanted.strip().isdigit():
+            number = _number(value)
+            if number is not None:
+                return int(number) == int(wanted)
+        return _equal(value, wanted)
+
     for path, condition in criterion.items():
         values = _value(finding, path)
         for name, operands in (condition or {}).items():
             if name in ("eq", "equals"):
-                if not any(_equal(value, wanted) for value in values for wanted in operands):
+                if not any(equal(path, value, wanted) for value in values for wanted in operands):
                     return False
             elif name in ("neq", "notEquals"):
-                if any(_equal(value, wanted) for value in values for wanted in operands):
+                if any(equal(path, value, wanted) for value in values for wanted in operands):
                     return False
             elif name in _RANGES:
                 bound = _number(operands)

@@ -67,10 +67,87 @@ resource "aws_guardduty_detector_feature" "runtime_monitoring" {
   }
 }
 
-resource "aws_guardduty_detector_feature" "protection_plan" {
-  for_each = var.create ? local.protection_plans : {}
+# One UpdateDetector at a time. Each aws_guardduty_detector_feature sends its own UpdateDetector,
+# and Terraform runs independent resources (and the instances of one for_each) at once. The
+# provider serialises the organization and member equivalents for this reason
+# (internal/service/guardduty/organization_configuration_feature.go: "We have seen occasional
+# acceptance test failures when updating multiple features on the same detector concurrently, so
+# use a mutex to ensure that multiple features being updated concurrently don't trample on each
+# other."), but its detector_feature.go takes no lock; so each plan is a resource of its own,
+# chained after the previous one. Destroy walks the chain backwards, one request at a time too.
+resource "aws_guardduty_detector_feature" "s3_data_events" {
+  count = var.create ? 1 : 0
 
   detector_id = local.detector_id
-  name        = each.key
-  status      = each.value ? "ENABLED" : "DISABLED"
+  name        = "S3_DATA_EVENTS"
+  status      = local.protection_plans["S3_DATA_EVENTS"] ? "ENABLED" : "DISABLED"
+
+  depends_on = [aws_guardduty_detector_feature.runtime_monitoring]
+}
+
+resource "aws_guardduty_detector_feature" "eks_audit_logs" {
+  count = var.create ? 1 : 0
+
+  detector_id = local.detector_id
+  name        = "EKS_AUDIT_LOGS"
+  status      = local.protection_plans["EKS_AUDIT_LOGS"] ? "ENABLED" : "DISABLED"
+
+  depends_on = [aws_guardduty_detector_feature.s3_data_events]
+}
+
+resource "aws_guardduty_detector_feature" "ebs_malware_protection" {
+  count = var.create ? 1 : 0
+
+  detector_id = local.detector_id
+  name        = "EBS_MALWARE_PROTECTION"
+  status      = local.protection_plans["EBS_MALWARE_PROTECTION"] ? "ENABLED" : "DISABLED"
+
+  depends_on = [aws_guardduty_detector_feature.eks_audit_logs]
+}
+
+resource "aws_guardduty_detector_feature" "rds_login_events" {
+  count = var.create ? 1 : 0
+
+  detector_id = local.detector_id
+  name        = "RDS_LOGIN_EVENTS"
+  status      = local.protection_plans["RDS_LOGIN_EVENTS"] ? "ENABLED" : "DISABLED"
+
+  depends_on = [aws_guardduty_detector_feature.ebs_malware_protection]
+}
+
+resource "aws_guardduty_detector_feature" "lambda_network_logs" {
+  count = var.create ? 1 : 0
+
+  detector_id = local.detector_id
+  name        = "LAMBDA_NETWORK_LOGS"
+  status      = local.protection_plans["LAMBDA_NETWORK_LOGS"] ? "ENABLED" : "DISABLED"
+
+  depends_on = [aws_guardduty_detector_feature.rds_login_events]
+}
+
+# The protection plans used to be the instances of one for_each resource, which updated the
+# detector in parallel.
+moved {
+  from = aws_guardduty_detector_feature.protection_plan["S3_DATA_EVENTS"]
+  to   = aws_guardduty_detector_feature.s3_data_events[0]
+}
+
+moved {
+  from = aws_guardduty_detector_feature.protection_plan["EKS_AUDIT_LOGS"]
+  to   = aws_guardduty_detector_feature.eks_audit_logs[0]
+}
+
+moved {
+  from = aws_guardduty_detector_feature.protection_plan["EBS_MALWARE_PROTECTION"]
+  to   = aws_guardduty_detector_feature.ebs_malware_protection[0]
+}
+
+moved {
+  from = aws_guardduty_detector_feature.protection_plan["RDS_LOGIN_EVENTS"]
+  to   = aws_guardduty_detector_feature.rds_login_events[0]
+}
+
+moved {
+  from = aws_guardduty_detector_feature.protection_plan["LAMBDA_NETWORK_LOGS"]
+  to   = aws_guardduty_detector_feature.lambda_network_logs[0]
 }

@@ -22,7 +22,15 @@ output "runtime_monitoring" {
 
 output "protection_plans" {
   description = "Status (ENABLED or DISABLED) of each other protection plan managed by the module, by API feature name."
-  value       = { for name, feature in aws_guardduty_detector_feature.protection_plan : name => feature.status }
+  value = {
+    for feature in concat(
+      aws_guardduty_detector_feature.s3_data_events,
+      aws_guardduty_detector_feature.eks_audit_logs,
+      aws_guardduty_detector_feature.ebs_malware_protection,
+      aws_guardduty_detector_feature.rds_login_events,
+      aws_guardduty_detector_feature.lambda_network_logs,
+    ) : feature.name => feature.status
+  }
 }
 
 output "ecs_cluster_inclusion_tags" {

@@ -6,6 +6,10 @@ data "aws_region" "current" {
   count = var.create ? 1 : 0
 }
 
+data "aws_partition" "current" {
+  count = var.create ? 1 : 0
+}
+
 # Read at every plan: the security group follows the VPC's CIDR blocks, and the DNS attributes
 # are checked before anything is created.
 data "aws_vpc" "this" {
@@ -19,8 +23,12 @@ locals {
   region     = var.create ? data.aws_region.current[0].id : ""
 
   # The service GuardDuty's agents send runtime events to, named as GuardDuty documents it; with
-  # private DNS the agents reach it as guardduty-data.<region>.amazonaws.com.
-  service_name = "com.amazonaws.${local.region}.guardduty-data"
+  # private DNS the agents reach it as guardduty-data.<region>.amazonaws.com. GovCloud offers only
+  # the FIPS service: "the Service name in the AWS GovCloud (US) Region should be
+  # com.amazonaws.us-gov-east-1.guardduty-data-fips" (AWS GovCloud (US) User Guide, Amazon
+  # GuardDuty).
+  partition    = var.create ? data.aws_partition.current[0].partition : ""
+  service_name = "com.amazonaws.${local.region}.guardduty-data${local.partition == "aws-us-gov" ? "-fips" : ""}"
 
   # The primary CIDR block and every secondary one that is associated (DescribeVpcs keeps
   # disassociated blocks in the list for a while).

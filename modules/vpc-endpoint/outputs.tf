@@ -14,7 +14,7 @@ output "endpoint_dns_entries" {
 }
 
 output "service_name" {
-  description = "Service name of the endpoint, com.amazonaws.<region>.guardduty-data (null when create is false)."
+  description = "Service name of the endpoint: com.amazonaws.<region>.guardduty-data, or com.amazonaws.<region>.guardduty-data-fips in AWS GovCloud (US), the only one GuardDuty names there (null when create is false)."
   value       = var.create ? local.service_name : null
 }
 

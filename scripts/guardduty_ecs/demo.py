@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TextIO
 
 from guardduty_ecs import coverage, drill, verify
-from guardduty_ecs.aws import remaining_resources, session_from_environment
+from guardduty_ecs.aws import session_from_environment
 from guardduty_ecs.deployment import Deployment
 from guardduty_ecs.discovery import hints_from_outputs
 from guardduty_ecs.errors import CheckFailed
 from guardduty_ecs.harness import Stack, Workbench, emulated_workbench, timed
+from guardduty_ecs.leftovers import remaining_resources
 
 DEMO_EXAMPLE = "examples/ecs-fargate"
 

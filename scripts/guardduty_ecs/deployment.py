@@ -9,11 +9,12 @@ from typing import Any
 
 import boto3
 
-from guardduty_ecs.aws import client, remaining_resources, session_from_environment
+from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.discovery import Hints, hints_from_outputs
 from guardduty_ecs.errors import CheckFailed
 from guardduty_ecs.events import EcsTask, put_guardduty_event, runtime_finding
 from guardduty_ecs.harness import Stack, Workbench
+from guardduty_ecs.leftovers import RunScope, new_resources, remaining_resources
 from guardduty_ecs.probe import Alert, TopicProbe
 
 
@@ -50,9 +51,12 @@ class Deployment:
 
 
 @contextmanager
-def deployed(workbench: Workbench, module: str, tf_vars: dict[str, Any]) -> Iterator[Deployment]:
+def deployed(
+    workbench: Workbench, module: str, tf_vars: dict[str, Any], scope: RunScope | None = None
+) -> Iterator[Deployment]:
     """Apply ``module``; on exit destroy it and raise LeftoverResources unless every resource
-    it created is gone (what existed before, such as a topic given as input, stays).
+    it created is gone (what existed before, such as a topic given as input, stays). On an
+    account that others use, ``scope`` keeps only what the run names or tags as its own.
     """
     stack = workbench.stack(module, tf_vars)
     session = session_from_environment(workbench.environment)
@@ -69,12 +73,7 @@ def deployed(workbench: Workbench, module: str, tf_vars: dict[str, Any]) -> Iter
             stack.destroy()
         except Exception as error:  # reported with the leftovers below
             destroy_error = error
-        after = remaining_resources(session, endpoint_url)
-        leftovers = {
-            kind: sorted(set(items) - set(before.get(kind, [])))
-            for kind, items in after.items()
-            if set(items) - set(before.get(kind, []))
-        }
+        leftovers = new_resources(session, endpoint_url, before, scope)
         if destroy_error:
             raise LeftoverResources(
                 f"destroy left {leftovers or 'nothing'}; destroy failed: {destroy_error}"

@@ -30,6 +30,10 @@ class ProbeTimeout(TimeoutError, CheckFailed):
     """The expected alerts did not arrive before the deadline."""
 
 
+# The start of every probe queue's name.
+PROBE_NAME_PREFIX = "guardduty-ecs-probe"
+
+
 class TopicProbe:
     """Subscribe a fresh SQS queue to ``topic_arn`` with raw delivery; remove both on exit."""
 
@@ -38,7 +42,7 @@ class TopicProbe:
         session: boto3.Session,
         topic_arn: str,
         endpoint_url: str | None = None,
-        name_prefix: str = "guardduty-ecs-probe",
+        name_prefix: str = PROBE_NAME_PREFIX,
     ) -> None:
         region = topic_arn.split(":")[3]
         self.topic_arn = topic_arn

@@ -8,11 +8,12 @@ import io
 import boto3
 import pytest
 
-from guardduty_ecs.aws import client, read_detector, remaining_resources
+from guardduty_ecs.aws import client, read_detector
 from guardduty_ecs.discovery import hints_from_outputs
 from guardduty_ecs.drill import PASS, run_drill
 from guardduty_ecs.errors import UserError
 from guardduty_ecs.harness import Workbench
+from guardduty_ecs.leftovers import remaining_resources
 from guardduty_ecs.verify import verify
 
 pytestmark = [

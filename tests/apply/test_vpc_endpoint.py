@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.deployment import Deployment, deployed
-from guardduty_ecs.harness import Workbench
+from guardduty_ecs.harness import Workbench, initialised_stack
 
 # One worker runs the whole module, so that its one deployment is applied once.
 pytestmark = [
@@ -245,3 +245,27 @@ def test_organization_endpoint_applies_and_destroy_leaves_nothing(
         )
     finally:
         _delete_network(ec2, network)
+
+
+def test_govcloud_endpoint_is_the_fips_service(private_workbench: Workbench) -> None:
+    """In AWS GovCloud (US) the module plans the only service GuardDuty names there: "the
+    Service name in the AWS GovCloud (US) Region should be
+    com.amazonaws.us-gov-east-1.guardduty-data-fips" (AWS GovCloud (US) User Guide, Amazon
+    GuardDuty). Planned only: the partition comes from the Region, as on AWS."""
+    region = "us-gov-west-1"
+    environment = {**private_workbench.environment, "AWS_REGION": region}
+    environment["AWS_DEFAULT_REGION"] = region
+    gov_ec2 = client(session_from_environment(environment), "ec2", environment["AWS_ENDPOINT_URL"])
+    vpc_id = gov_ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    gov_ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+    subnet_id = gov_ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.90.1.0/24")["Subnet"]["SubnetId"]
+    try:
+        stack = initialised_stack(private_workbench.root / MODULE, environment)
+        stack.tf_vars = {"vpc_id": vpc_id, "subnet_ids": [subnet_id]}
+        plan = stack.plan()
+        assert plan.outputs["service_name"] == f"com.amazonaws.{region}.guardduty-data-fips"
+        endpoint = plan.resource_changes["aws_vpc_endpoint.this[0]"]["change"]["after"]
+        assert endpoint["service_name"] == f"com.amazonaws.{region}.guardduty-data-fips"
+    finally:
+        gov_ec2.delete_subnet(SubnetId=subnet_id)
+        gov_ec2.delete_vpc(VpcId=vpc_id)

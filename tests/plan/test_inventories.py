@@ -79,3 +79,31 @@ def test_missing_marks_fail_when_present(shared_plans: dict[str, SharedPlan]) ->
         "must be absent, got 'FIFTEEN_MINUTES'",
         "module.alerts.aws_sns_topic.this[0]: must not be planned",
     ]
+
+
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+def test_detector_features_form_one_chain(shared_plans: dict[str, SharedPlan]) -> None:
+    """Each aws_guardduty_detector_feature sends its own UpdateDetector, and Terraform runs
+    independent resources at once; the provider locks the organization and member equivalents
+    because "concurrent updates trample on each other" (organization_configuration_feature.go),
+    not this one. So every feature but the first waits for exactly one other, and the waits form
+    a single chain through all of them: one request at a time, in create and destroy alike."""
+    configuration = shared_plans["runtime_monitoring_module"].plan.configuration["root_module"]
+    waits = {
+        resource["address"]: [
+            dependency
+            for dependency in resource.get("depends_on", [])
+            if dependency.startswith("aws_guardduty_detector_feature.")
+        ]
+        for resource in configuration["resources"]
+        if resource["type"] == "aws_guardduty_detector_feature"
+    }
+    assert len(waits) == 6, waits
+    (first,) = [address for address, after in waits.items() if not after]
+    chain = [first]
+    followers = {after[0]: address for address, after in waits.items() if after}
+    assert all(len(after) <= 1 for after in waits.values()), waits
+    while chain[-1] in followers:
+        chain.append(followers[chain[-1]])
+    assert sorted(chain) == sorted(waits), f"not one chain: {waits}"
+    assert first == "aws_guardduty_detector_feature.runtime_monitoring"

@@ -50,3 +50,13 @@ def test_every_row_cites_a_source_or_says_it_chose(repo_root: Path) -> None:
     for row in _rows(repo_root):
         assert len(row) == 4, row
         assert '"' in row[1] or "**chosen**" in row[1], f"no quote and no choice: {row[0]}"
+
+
+def test_rows_render_as_one_table(repo_root: Path) -> None:
+    """Markdown renders a table only from its header and delimiter row on: a row after a
+    paragraph or a heading shows as a line of pipes, not as a row."""
+    lines = (repo_root / "docs" / "emulator-fidelity.md").read_text().splitlines()
+    table = [number for number, line in enumerate(lines) if line.startswith("|")]
+    assert table == list(range(table[0], table[0] + len(table))), "the table has a gap"
+    assert lines[table[0]].startswith("| Behaviour")
+    assert re.fullmatch(r"\|(---\|)+", lines[table[0] + 1])

@@ -671,6 +671,16 @@ def _untag_resource(self: GuardDutyResponse) -> Any:
     return "", {"status": 204}
 
 
+# Listed under CreateFilter's FindingCriteria by later copies of the GuardDuty model (the AWS SDK
+# for Ruby's) than the botocore some machines install: AWS accepts them, so the emulator does too.
+LATER_MODEL_FILTER_ATTRIBUTES = frozenset(
+    {
+        "service.action.dnsRequestAction.vpcOwnerAccountId",
+        "service.runtimeDetails.process.executablePath",
+    }
+)
+
+
 @functools.cache
 def filter_attributes() -> frozenset[str]:
     """The finding attributes CreateFilter accepts, read from botocore's GuardDuty model (the
@@ -680,7 +690,8 @@ def filter_attributes() -> frozenset[str]:
     model = botocore.loaders.create_loader().load_service_model("guardduty", "service-2")
     text = model["shapes"]["CreateFilterRequest"]["members"]["FindingCriteria"]["documentation"]
     listed = text.split("You can only use the following attributes to query findings:", 1)[-1]
-    return frozenset(re.findall(r"<li>\s*<p>([A-Za-z0-9.]+)</p>", listed))
+    documented = frozenset(re.findall(r"<li>\s*<p>([A-Za-z0-9.]+)</p>", listed))
+    return documented | LATER_MODEL_FILTER_ATTRIBUTES
 
 
 def _check_filter_attributes(response: GuardDutyResponse) -> None:

@@ -10,17 +10,19 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 5
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
-.PHONY: venv demo test test-static test-plan test-apply test-aws lint docs inventories bench clean
+.PHONY: venv demo test test-static test-plan test-apply test-emulator test-aws lint docs inventories bench clean
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The product (pyproject.toml: the operator commands) and, for development only, the test bench and
+# the emulator (scripts/pyproject.toml), both editable.
+$(STAMP): pyproject.toml scripts/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e . -e scripts
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/guardduty-ecs demo
+	$(BIN)/guardduty-ecs-bench demo
 
 test: lint
 	$(PYTEST)
@@ -34,6 +36,9 @@ test-plan: $(STAMP)
 test-apply: $(STAMP)
 	$(PYTEST) -m apply
 
+test-emulator: $(STAMP)
+	$(PYTEST) -m emulator
+
 # The apply layer against the AWS account of the standard AWS variables; never run by CI. One
 # worker: the run shares one account and region. See the README, "Real-account run".
 test-aws: $(STAMP)
@@ -46,16 +51,16 @@ lint: $(STAMP)
 	terraform fmt -check -recursive
 
 docs: $(STAMP)
-	$(BIN)/guardduty-ecs docs
+	$(BIN)/guardduty-ecs-bench docs
 
 # Regenerates the plan inventories from plans against the emulator; review the diff.
 inventories: $(STAMP)
-	$(BIN)/guardduty-ecs inventories
+	$(BIN)/guardduty-ecs-bench inventories
 
 # Every benchmark figure in one Markdown table (minutes: it runs the whole suite too); review
 # and commit docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/guardduty-ecs benchmark --table --out docs/benchmarks.md
+	$(BIN)/guardduty-ecs-bench benchmark --table --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -17,9 +17,7 @@ import pytest
 from xdist.scheduler import LoadGroupScheduling
 
 from guardduty_ecs.aws import client, session_from_environment
-from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.emulator.process import take_rejections
-from guardduty_ecs.harness import (
+from guardduty_ecs_bench.harness import (
     AWS_BACKEND,
     EMULATOR_BACKEND,
     Backend,
@@ -28,9 +26,11 @@ from guardduty_ecs.harness import (
     account_environment,
     selected_backend,
 )
-from guardduty_ecs.provider_server import SERVERS
-from guardduty_ecs.repository import find_repository
-from guardduty_ecs.terraform import TerraformSettings, configure_terraform, stage_tree
+from guardduty_ecs_bench.provider_server import SERVERS
+from guardduty_ecs_bench.repository import find_repository
+from guardduty_ecs_bench.terraform import TerraformSettings, configure_terraform, stage_tree
+from guardduty_ecs_emulator import EmulatorProcess, act_as
+from guardduty_ecs_emulator.process import take_rejections
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +55,7 @@ def teardown_script(repo_root: Path) -> ModuleType:
 @pytest.fixture(scope="session", autouse=True)
 def provider_servers() -> Iterator[None]:
     """Stop the running providers the session's Terraform commands shared
-    (guardduty_ecs.provider_server) when the session ends: a worker process may end without
+    (guardduty_ecs_bench.provider_server) when the session ends: a worker process may end without
     running its exit handlers."""
     yield
     SERVERS.close()
@@ -124,6 +124,39 @@ def aws_client(aws_session: boto3.Session, clean_emulator: EmulatorProcess) -> C
     return lambda service: client(aws_session, service, clean_emulator.endpoint_url)
 
 
+# The account of the emulator's test credentials: the organization's management account.
+# The organization fixtures serve the apply layer and the emulator's own tests alike.
+MANAGEMENT_ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def as_account(
+    aws_session: boto3.Session, clean_emulator: EmulatorProcess
+) -> Callable[[str, str], Any]:
+    """A client of ``service`` that acts as ``account`` (moto's x-moto-account-id header)."""
+
+    def make(service: str, account: str) -> Any:
+        return act_as(client(aws_session, service, clean_emulator.endpoint_url), account)
+
+    return make
+
+
+@pytest.fixture
+def organization(aws_client: Callable[[str], Any]) -> dict[str, str]:
+    """An organization of the management account with two more accounts."""
+    organizations = aws_client("organizations")
+    assert organizations.describe_organization  # the caller is the management account
+    organizations.create_organization(FeatureSet="ALL")
+    for name in ("security", "workload"):
+        organizations.create_account(AccountName=name, Email=f"{name}@example.com")
+    accounts = {a["Name"]: a["Id"] for a in organizations.list_accounts()["Accounts"]}
+    return {
+        "management": MANAGEMENT_ACCOUNT,
+        "security": accounts["security"],
+        "workload": accounts["workload"],
+    }
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -148,7 +181,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
-LAYERS = ("static", "plan", "apply")
+# The layers; their tests start last first: applies, the emulator's own tests, plans, static
+# checks. The emulator layer never runs on a real account (make test-aws runs -m apply).
+LAYERS = ("static", "plan", "emulator", "apply")
 # Every apply test says whether it holds on a real account (make test-aws) or only here.
 ACCOUNT_MARKERS = ("emulator_only", "runs_on_aws")
 
@@ -163,7 +198,7 @@ LONGEST_FIRST = (
     "test_examples.py",  # complete 85 s, the demo 65 s, minimal 45 s
     "alerts-defaults",  # 60 s
     "test_upgrade.py",  # 50 s
-    "test_consumer_root.py",  # 40 s: two applies and the drill on the README's usage
+    "test_drill_and_verify.py",  # 40 s: two applies and the drill on the README's usage
     "test_organization.py",  # 55 s
     "end-to-end",  # 50 s
     "alerts-bring-your-own",  # 45 s
@@ -217,7 +252,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test belongs to exactly one layer, so that `-m <layer>` runs cover the suite; every
-    apply test is either emulator-only (with the reason) or runs on a real account too.
+    apply test is either emulator-only (with the reason) or runs on a real account too (the
+    emulator's own tests are a layer of their own, and never run on one).
 
     With GUARDDUTY_ECS_TEST_BACKEND=aws only the apply tests that run on AWS run; the others are
     skipped with their reason.

@@ -1,10 +1,16 @@
-"""GuardDuty events as EventBridge delivers them, for the emulator (tests, demo, fire drill).
+"""GuardDuty events as EventBridge delivers them: what verify tests the rules with and the drill
+expects, and what the emulator publishes.
 
 The shapes follow the GuardDuty user guide: a ``GuardDuty Finding`` event carries the finding
 (``detail``) as GetFindings returns it, with an ECS cluster resource for Runtime Monitoring findings
 on Fargate; a ``GuardDuty Runtime Protection Unhealthy``/``Healthy`` event carries the coverage
 change of one resource. On AWS only GuardDuty can put ``aws.guardduty`` events; the emulator
 accepts them from PutEvents.
+
+The emulator builds its events with these shapes too: this module imports nothing but the
+standard library, and is the one module of the product that the emulator imports. The finding
+types the emulator samples are the emulator's own data (its GuardDuty ``finding_types``); the
+events that only the bench makes are ``guardduty_ecs_bench.events``.
 """
 
 from __future__ import annotations
@@ -21,62 +27,8 @@ UNHEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Unhealthy"
 HEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Healthy"
 
 
-# Runtime Monitoring finding types listed in the GuardDuty user guide ("GuardDuty Runtime
-# Monitoring finding types"). The default findings rule matches them by their shape
-# (<Purpose>:Runtime/<Name>), so types added later match too; this list is what the tests check.
-RUNTIME_FINDING_TYPES = (
-    "CryptoCurrency:Runtime/BitcoinTool.B",
-    "Backdoor:Runtime/C&CActivity.B",
-    "UnauthorizedAccess:Runtime/TorRelay",
-    "UnauthorizedAccess:Runtime/TorClient",
-    "Trojan:Runtime/BlackholeTraffic",
-    "Trojan:Runtime/DropPoint",
-    "CryptoCurrency:Runtime/BitcoinTool.B!DNS",
-    "Backdoor:Runtime/C&CActivity.B!DNS",
-    "Trojan:Runtime/BlackholeTraffic!DNS",
-    "Trojan:Runtime/DropPoint!DNS",
-    "Trojan:Runtime/DGADomainRequest.C!DNS",
-    "Trojan:Runtime/DriveBySourceTraffic!DNS",
-    "Trojan:Runtime/PhishingDomainRequest!DNS",
-    "Impact:Runtime/AbusedDomainRequest.Reputation",
-    "Impact:Runtime/BitcoinDomainRequest.Reputation",
-    "Impact:Runtime/MaliciousDomainRequest.Reputation",
-    "Impact:Runtime/SuspiciousDomainRequest.Reputation",
-    "UnauthorizedAccess:Runtime/MetadataDNSRebind",
-    "Execution:Runtime/NewBinaryExecuted",
-    "PrivilegeEscalation:Runtime/DockerSocketAccessed",
-    "PrivilegeEscalation:Runtime/RuncContainerEscape",
-    "PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified",
-    "DefenseEvasion:Runtime/ProcessInjection.Proc",
-    "DefenseEvasion:Runtime/ProcessInjection.Ptrace",
-    "DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite",
-    "Execution:Runtime/ReverseShell",
-    "DefenseEvasion:Runtime/FilelessExecution",
-    "Impact:Runtime/CryptoMinerExecuted",
-    "Execution:Runtime/NewLibraryLoaded",
-    "PrivilegeEscalation:Runtime/ContainerMountsHostDirectory",
-    "PrivilegeEscalation:Runtime/UserfaultfdUsage",
-    "Execution:Runtime/SuspiciousTool",
-    "Execution:Runtime/SuspiciousCommand",
-    "DefenseEvasion:Runtime/SuspiciousCommand",
-    "DefenseEvasion:Runtime/PtraceAntiDebugging",
-    "Execution:Runtime/MaliciousFileExecuted",
-)
-
-
-# Extended Threat Detection's attack sequence types (GuardDuty user guide, "GuardDuty attack
-# sequence finding types"; each "Default severity: Critical"). The alerts alert by default on the
-# three whose data sources include Runtime Monitoring (modules/alerts README).
-ATTACK_SEQUENCE_FINDING_TYPES = (
-    "AttackSequence:ECS/CompromisedCluster",
-    "AttackSequence:EC2/CompromisedInstanceGroup",
-    "AttackSequence:EKS/CompromisedCluster",
-    "AttackSequence:IAM/CompromisedCredentials",
-    "AttackSequence:S3/CompromisedData",
-)
-
-
-def _now() -> str:
+def event_timestamp() -> str:
+    """Now, as GuardDuty writes the time of an event (ISO 8601, milliseconds, UTC)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -131,7 +83,7 @@ def runtime_finding(
     task = task or EcsTask()
     finding_id = finding_id or uuid.uuid4().hex
     detector_id = detector_id or "0" * 32
-    now = _now()
+    now = event_timestamp()
     return {
         "schemaVersion": "2.0",
         "accountId": task.account_id,
@@ -221,7 +173,7 @@ def attack_sequence_finding(
     """
     finding_id = finding_id or uuid.uuid4().hex
     detector_id = detector_id or "0" * 32
-    now = _now()
+    now = event_timestamp()
     epoch = datetime.now(UTC).timestamp()
     sequence: dict[str, Any] = {
         "uid": f"{finding_id}-sequence",
@@ -295,46 +247,5 @@ def ecs_coverage_change(
             },
         },
         "issue": issue,
-        "lastUpdatedAt": _now(),
+        "lastUpdatedAt": event_timestamp(),
     }
-
-
-def ec2_coverage_change(
-    current: str, previous: str, *, instance_id: str, cluster_arn: str, issue: str = ""
-) -> dict[str, Any]:
-    """The ``detail`` of a coverage change of an EC2 instance (an ECS container instance)."""
-    return {
-        "schemaVersion": "1.0",
-        "resourceAccountId": cluster_arn.split(":")[4],
-        "currentStatus": current,
-        "previousStatus": previous,
-        "resourceDetails": {
-            "resourceType": "EC2",
-            "ec2InstanceDetails": {
-                "instanceId": instance_id,
-                "instanceType": "m6i.large",
-                "clusterArn": cluster_arn,
-                "managementType": "AUTO_MANAGED",
-            },
-        },
-        "issue": issue,
-        "lastUpdatedAt": _now(),
-    }
-
-
-def put_guardduty_event(events: Any, detail_type: str, detail: dict[str, Any]) -> str:
-    """Put one GuardDuty event on the default bus (the emulator only); return its event ID."""
-    response = events.put_events(
-        Entries=[
-            {
-                "Source": GUARDDUTY_SOURCE,
-                "DetailType": detail_type,
-                "Detail": json.dumps(detail),
-                "Resources": [],
-            }
-        ]
-    )
-    (entry,) = response["Entries"]
-    if response.get("FailedEntryCount"):
-        raise RuntimeError(f"PutEvents rejected the event: {entry}")
-    return str(entry["EventId"])

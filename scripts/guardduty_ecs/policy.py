@@ -3,8 +3,8 @@
 A small evaluator for the statements this project writes and checks (service principals,
 Allow/Deny, actions with wildcards, ArnEquals/ArnLike/StringEquals/StringLike conditions); it is
 not a full IAM policy engine: an operator it does not know never grants access. The emulator
-decides its deliveries with an evaluator of its own (``guardduty_ecs.emulator.iam``): the two
-never share code, so that one misread rule cannot make a check and its judge agree.
+decides its deliveries with an evaluator of its own (``guardduty_ecs_emulator.services.iam``):
+the two never share code, so that one misread rule cannot make a check and its judge agree.
 """
 
 from __future__ import annotations

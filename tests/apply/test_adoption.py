@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from guardduty_ecs.aws import read_detector
-from guardduty_ecs.harness import Workbench
+from guardduty_ecs_bench.harness import Workbench
 
 pytestmark = [
     pytest.mark.apply,

@@ -17,26 +17,28 @@ from typing import Any
 
 import pytest
 
-from guardduty_ecs.benchmark import alert_latency
-from guardduty_ecs.deployment import Deployment, delivered_after, deployed
 from guardduty_ecs.drill import FAIL, NOT_ROUTED, PASS, run_drill
-from guardduty_ecs.emulator.process import advance_clock
 from guardduty_ecs.events import (
-    ATTACK_SEQUENCE_FINDING_TYPES,
     FINDING_DETAIL_TYPE,
     HEALTHY_DETAIL_TYPE,
-    RUNTIME_FINDING_TYPES,
     UNHEALTHY_DETAIL_TYPE,
     EcsTask,
     attack_sequence_finding,
-    ec2_coverage_change,
     ecs_coverage_change,
     runtime_finding,
     sequence_resources,
 )
-from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs.verify import Check, verify
+from guardduty_ecs_bench.benchmark import alert_latency
+from guardduty_ecs_bench.deployment import Deployment, delivered_after, deployed
+from guardduty_ecs_bench.events import ec2_coverage_change
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_emulator.process import advance_clock
+from guardduty_ecs_emulator.services.guardduty.finding_types import (
+    ATTACK_SEQUENCE_FINDING_TYPES,
+    RUNTIME_FINDING_TYPES,
+)
 
 # One worker runs the whole module, so that its one deployment is applied once.
 pytestmark = [

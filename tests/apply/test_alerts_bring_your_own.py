@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from guardduty_ecs.aws import client, session_from_environment
-from guardduty_ecs.deployment import Deployment, delivered_after, deployed
 from guardduty_ecs.events import (
     FINDING_DETAIL_TYPE,
     HEALTHY_DETAIL_TYPE,
     ecs_coverage_change,
     runtime_finding,
 )
-from guardduty_ecs.harness import Workbench
+from guardduty_ecs_bench.deployment import Deployment, delivered_after, deployed
+from guardduty_ecs_bench.harness import Workbench
 
 # One worker runs the whole module, so that its one deployment is applied once.
 pytestmark = [

@@ -28,13 +28,13 @@ from typing import Any
 import pytest
 
 from guardduty_ecs.aws import client, session_from_environment
-from guardduty_ecs.deployment import Deployment, deployed
 from guardduty_ecs.drill import existing_sample_types, run_drill
-from guardduty_ecs.harness import AWS_BACKEND, Backend, Workbench
-from guardduty_ecs.leftovers import RunScope
 from guardduty_ecs.probe import PROBE_NAME_PREFIX
-from guardduty_ecs.terraform import TerraformSettings, stage_tree
 from guardduty_ecs.verify import verify
+from guardduty_ecs_bench.deployment import Deployment, deployed
+from guardduty_ecs_bench.harness import AWS_BACKEND, Backend, Workbench
+from guardduty_ecs_bench.leftovers import RunScope
+from guardduty_ecs_bench.terraform import TerraformSettings, stage_tree
 
 pytestmark = [pytest.mark.apply, pytest.mark.runs_on_aws, pytest.mark.xdist_group("end-to-end")]
 

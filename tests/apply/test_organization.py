@@ -16,11 +16,11 @@ import pytest
 from guardduty_ecs.aws import client
 from guardduty_ecs.discovery import hints_from_outputs
 from guardduty_ecs.drill import PASS, run_drill
-from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.emulator.organization import member_association_delay
-from guardduty_ecs.harness import Workbench
 from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs.verify import verify
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_emulator import EmulatorProcess
+from guardduty_ecs_emulator.services.guardduty.organization import member_association_delay
 
 pytestmark = [
     pytest.mark.apply,

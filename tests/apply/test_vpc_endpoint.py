@@ -16,8 +16,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from guardduty_ecs.aws import client, session_from_environment
-from guardduty_ecs.deployment import Deployment, deployed
-from guardduty_ecs.harness import Workbench, initialised_stack
+from guardduty_ecs_bench.deployment import Deployment, deployed
+from guardduty_ecs_bench.harness import Workbench, initialised_stack
 
 # One worker runs the whole module, so that its one deployment is applied once.
 pytestmark = [

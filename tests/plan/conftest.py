@@ -1,6 +1,6 @@
 """The shared plan: every plan-layer case that should plan, from one Terraform plan.
 
-A test module lists its cases in ``SHARED_PLAN_CASES`` (``guardduty_ecs.inventory.PlanCase``);
+A test module lists its cases in ``SHARED_PLAN_CASES`` (``guardduty_ecs_bench.inventory.PlanCase``);
 its tests read their plan from ``shared_plans[name]`` and carry the xdist group
 ``SHARED_PLAN_GROUP``, so that one worker plans once for all of them. A plan costs about 4 s of
 CPU before it plans anything (the provider's schema), so some forty cases in one plan save minutes
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import PlanCase, SharedPlan, plan_together, prepare_cases
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_bench.inventory import PlanCase, SharedPlan, plan_together, prepare_cases
+from guardduty_ecs_emulator import EmulatorProcess
 
 SHARED_PLAN_DIR = ".shared-plan"
 

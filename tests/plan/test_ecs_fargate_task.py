@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from guardduty_ecs.inventory import SHARED_PLAN_GROUP, SharedPlan, planned_resources
+from guardduty_ecs_bench.inventory import SHARED_PLAN_GROUP, SharedPlan, planned_resources
 
 # The example's plan is its inventory's case in the shared plan (tests/plan/conftest.py).
 EXAMPLE_CASE = "example_ecs_fargate"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.validation import module_tests
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_bench.validation import module_tests
 
 pytestmark = pytest.mark.plan
 

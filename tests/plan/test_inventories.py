@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs.inventory import (
+from guardduty_ecs_bench.inventory import (
     MISSING,
     REGENERATE,
     SHARED_PLAN_GROUP,

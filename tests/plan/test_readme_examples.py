@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import tftest
 
-from guardduty_ecs.inventory import SHARED_PLAN_GROUP, PlanCase, SharedPlan, planned_resources
-from guardduty_ecs.validation import module_source, readme_usage_blocks, with_module_source
+from guardduty_ecs_bench.inventory import SHARED_PLAN_GROUP, PlanCase, SharedPlan, planned_resources
+from guardduty_ecs_bench.validation import module_source, readme_usage_blocks, with_module_source
 
 pytestmark = pytest.mark.plan
 

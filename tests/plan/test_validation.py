@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 import tftest
 
-from guardduty_ecs.emulator import EmulatorProcess
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.inventory import (
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_bench.inventory import (
     SHARED_PLAN_GROUP,
     Clients,
     PlanCase,
@@ -29,7 +28,8 @@ from guardduty_ecs.inventory import (
     prepare_cases,
     write_plan_root,
 )
-from guardduty_ecs.validation import Case, judge
+from guardduty_ecs_bench.validation import Case, judge
+from guardduty_ecs_emulator import EmulatorProcess
 
 pytestmark = pytest.mark.plan
 

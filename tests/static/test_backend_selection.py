@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from guardduty_ecs.harness import NoAccountError, account_environment, selected_backend
+from guardduty_ecs_bench.harness import NoAccountError, account_environment, selected_backend
 
 pytestmark = pytest.mark.static
 

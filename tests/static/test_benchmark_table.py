@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from guardduty_ecs import benchmark
-from guardduty_ecs.benchmark import (
+from guardduty_ecs_bench import benchmark
+from guardduty_ecs_bench.benchmark import (
     BenchmarkTable,
     CoverageFigures,
     LatencySummary,
@@ -24,7 +24,7 @@ from guardduty_ecs.benchmark import (
     pytest_counts,
     render_table,
 )
-from guardduty_ecs.cli import main
+from guardduty_ecs_bench.cli import main
 
 pytestmark = pytest.mark.static
 

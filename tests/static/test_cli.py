@@ -1,9 +1,8 @@
-"""The maintainer commands of ``guardduty-ecs`` that need no AWS."""
+"""``guardduty-ecs``, the operator commands: what they do without AWS, and how they exit."""
 
 from __future__ import annotations
 
 import io
-import shutil
 from importlib import metadata
 from pathlib import Path
 
@@ -14,41 +13,6 @@ from guardduty_ecs.cli import DISTRIBUTION, build_parser, main
 from guardduty_ecs.verify import outputs_from_terraform_json
 
 pytestmark = pytest.mark.static
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _copy_module(destination: Path) -> Path:
-    shutil.copytree(REPO / "modules" / "runtime-monitoring", destination)
-    return destination
-
-
-def test_docs_check_passes_on_current_tables(tmp_path: Path) -> None:
-    root = _copy_module(tmp_path / "repo")
-    assert main(["docs", "--check", "--root", str(root)]) == 0
-
-
-def test_docs_check_fails_on_stale_tables_and_docs_fixes_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = _copy_module(tmp_path / "repo")
-    variables = root / "variables.tf"
-    variables.write_text(
-        variables.read_text()
-        + '\nvariable "extra" {\n  description = "Added."\n  type = string\n  default = "x"\n}\n'
-    )
-    assert main(["docs", "--check", "--root", str(root)]) == 1
-    assert "README.md is out of date" in capsys.readouterr().out
-    assert main(["docs", "--root", str(root)]) == 0
-    assert "[extra](#input\\_extra)" in (root / "README.md").read_text()
-    assert main(["docs", "--check", "--root", str(root)]) == 0
-
-
-def test_docs_reports_missing_markers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = _copy_module(tmp_path / "repo")
-    (root / "README.md").write_text("# no markers\n")
-    assert main(["docs", "--check", "--root", str(root)]) == 2
-    assert "guardduty-ecs docs:" in capsys.readouterr().err
 
 
 def test_verify_reads_outputs_and_rejects_what_is_not_json(
@@ -73,19 +37,6 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"guardduty-ecs {metadata.version(DISTRIBUTION)}"
-
-
-def test_commands_that_need_a_checkout_say_how_to_give_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("GUARDDUTY_ECS_REPO", raising=False)
-    monkeypatch.chdir(tmp_path)
-    assert main(["demo"]) == 2
-    (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line == (
-        f"guardduty-ecs demo: no checkout of this module in {tmp_path.resolve()} or its "
-        "parents: run inside one, or give --repo or GUARDDUTY_ECS_REPO"
-    )
 
 
 def test_unexpected_errors_exit_3_with_a_hint(

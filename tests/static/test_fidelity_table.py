@@ -1,5 +1,5 @@
-"""docs/emulator-fidelity.md stays true: every test it names exists, every emulator module that
-changes moto's behaviour has a row, and every row names a source or says it chose."""
+"""docs/emulator-fidelity.md stays true: every test and emulator file it names exists, every
+service extension of the emulator has a row, and every row names a source or says it chose."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import pytest
 
 pytestmark = pytest.mark.static
 
-# Modules that run or start the emulator rather than change what it answers.
-NOT_BEHAVIOUR = {"__init__.py", "__main__.py", "process.py"}
+EMULATOR = Path("scripts") / "guardduty_ecs_emulator"
+# The service extensions (each changes what moto answers) and the request validation every
+# service goes through: each must have a row. The core (plumbing) and the modules that run or
+# start the emulator may be named, but need not be.
+MUST_HAVE_A_ROW = ("services/**/*.py", "request_validation.py")
 
 
 def _rows(repo_root: Path) -> list[list[str]]:
@@ -38,12 +41,28 @@ def test_every_named_test_exists(repo_root: Path) -> None:
         )
 
 
-def test_every_emulator_module_has_a_row(repo_root: Path) -> None:
-    named = {cell for row in _rows(repo_root) for cell in re.findall(r"emulator/(\w+\.py)", row[2])}
+def _named_files(repo_root: Path) -> set[str]:
+    """The files the Emulator file column names, relative to the emulator's package."""
+    return {cell for row in _rows(repo_root) for cell in re.findall(r"`([\w/]+\.py)`", row[2])}
+
+
+def test_every_named_emulator_file_exists(repo_root: Path) -> None:
+    missing = [
+        name for name in _named_files(repo_root) if not (repo_root / EMULATOR / name).is_file()
+    ]
+    assert not missing, f"named in the fidelity table but not in {EMULATOR}: {missing}"
+
+
+def test_every_service_extension_has_a_row(repo_root: Path) -> None:
+    package = repo_root / EMULATOR
     modules = {
-        path.name for path in (repo_root / "scripts" / "guardduty_ecs" / "emulator").glob("*.py")
+        path.relative_to(package).as_posix()
+        for pattern in MUST_HAVE_A_ROW
+        for path in package.glob(pattern)
+        if path.name != "__init__.py"
     }
-    assert modules - NOT_BEHAVIOUR <= named
+    assert len(modules) > 10, "the emulator's services were not found"
+    assert modules <= _named_files(repo_root), modules - _named_files(repo_root)
 
 
 def test_every_row_cites_a_source_or_says_it_chose(repo_root: Path) -> None:

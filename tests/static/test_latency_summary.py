@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from guardduty_ecs.benchmark import LatencySummary, report
-from guardduty_ecs.cli import main
+from guardduty_ecs_bench.benchmark import LatencySummary, report
+from guardduty_ecs_bench.cli import main
 
 pytestmark = pytest.mark.static
 

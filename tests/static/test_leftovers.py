@@ -1,5 +1,5 @@
 """The leftover check of a real-account run keeps the run's own resources, by name or tag, and
-looks again before it calls anything left (guardduty_ecs.leftovers)."""
+looks again before it calls anything left (guardduty_ecs_bench.leftovers)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from guardduty_ecs import leftovers
-from guardduty_ecs.leftovers import RunScope, new_resources
+from guardduty_ecs_bench import leftovers
+from guardduty_ecs_bench.leftovers import RunScope, new_resources
 
 pytestmark = pytest.mark.static
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from guardduty_ecs.harness import changes_in_plan_log, managed_addresses
+from guardduty_ecs_bench.harness import changes_in_plan_log, managed_addresses
 
 pytestmark = pytest.mark.static
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+import guardduty_ecs_emulator
 from guardduty_ecs import policy, verify
-from guardduty_ecs.emulator import iam
 from guardduty_ecs.policy import policy_allows
+from guardduty_ecs_emulator.services import iam
 
 pytestmark = pytest.mark.static
 
@@ -188,8 +189,8 @@ def _imports(path: Path) -> set[str]:
 
 def test_evaluators_share_no_code() -> None:
     """No emulator file imports verify's evaluator, nor does verify import the emulator's."""
-    emulator_files = Path(str(iam.__file__)).parent.glob("*.py")
+    emulator_files = Path(str(guardduty_ecs_emulator.__file__)).parent.rglob("*.py")
     emulator_imports = set().union(*(_imports(path) for path in emulator_files))
     assert "guardduty_ecs.policy" not in emulator_imports
     operator_imports = _imports(Path(str(verify.__file__))) | _imports(Path(str(policy.__file__)))
-    assert not any(name.startswith("guardduty_ecs.emulator") for name in operator_imports)
+    assert not any(name.startswith("guardduty_ecs_emulator") for name in operator_imports)

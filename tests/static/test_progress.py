@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from guardduty_ecs.harness import timed
+from guardduty_ecs_bench.harness import timed
 
 pytestmark = pytest.mark.static
 

@@ -1,8 +1,8 @@
 """When the harness serves Terraform's commands from one running provider, and that it does.
 
-The rules (guardduty_ecs.provider_server): one ``provider "aws"`` configuration at most, counted
-over the root module and every module call; the emulator's loopback HTTP endpoint only; one
-command at a time per server; GUARDDUTY_ECS_SHARE_PROVIDER=0 turns it off.
+The rules (guardduty_ecs_bench.provider_server): one ``provider "aws"`` configuration at most,
+counted over the root module and every module call; the emulator's loopback HTTP endpoint only;
+one command at a time per server; GUARDDUTY_ECS_SHARE_PROVIDER=0 turns it off.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs import provider_server
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.provider_server import (
+from guardduty_ecs_bench import provider_server
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_bench.provider_server import (
     ProviderServers,
     aws_provider_blocks,
     installed_provider,
@@ -27,7 +27,7 @@ from guardduty_ecs.provider_server import (
     sharing_allowed,
     unconfigured_provider,
 )
-from guardduty_ecs.terraform import stage_tree
+from guardduty_ecs_bench.terraform import stage_tree
 
 pytestmark = pytest.mark.static
 

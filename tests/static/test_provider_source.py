@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs import terraform
-from guardduty_ecs.terraform import (
+from guardduty_ecs_bench import terraform
+from guardduty_ecs_bench.terraform import (
     MIRROR_VARIABLE,
     ProviderMirrorError,
     configure_terraform,

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs.emulator.guardduty import ADDITIONAL_CONFIGURATION_ORDER, FEATURE_ORDER
+from guardduty_ecs_emulator.services.guardduty.features import (
+    ADDITIONAL_CONFIGURATION_ORDER,
+    FEATURE_ORDER,
+)
 
 pytestmark = pytest.mark.static
 

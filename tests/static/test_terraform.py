@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from python_terraform import Terraform
 
-from guardduty_ecs import tfdocs
-from guardduty_ecs.harness import Workbench
-from guardduty_ecs.terraform import TerraformSettings, stage_tree
-from guardduty_ecs.validation import must_validate_as_root, validate_together
+from guardduty_ecs_bench import tfdocs
+from guardduty_ecs_bench.harness import Workbench
+from guardduty_ecs_bench.terraform import TerraformSettings, stage_tree
+from guardduty_ecs_bench.validation import must_validate_as_root, validate_together
 
 pytestmark = pytest.mark.static
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs.tfdocs import (
+from guardduty_ecs_bench.tfdocs import (
     BEGIN_MARKER,
     END_MARKER,
     Output,

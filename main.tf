@@ -27,6 +27,9 @@ module "alerts" {
   kms_key_arn             = var.alerts.kms_key_arn
   retry_policy            = var.alerts.retry_policy
   create_alarms           = var.alerts.create_alarms
+  chat                    = var.alerts.chat
+  raw_events_topic        = var.alerts.raw_events_topic
+  pagerduty               = var.alerts.pagerduty
   tags                    = var.tags
 }
 

@@ -34,7 +34,7 @@ output "sns_topic_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key of the alert topic, created or given (null when alerts are off, and when alerts.sns_topic_arn is given without alerts.kms_key_arn)."
+  description = "ARN of the customer-managed KMS key of the alert topics, created or given (null when alerts are off, and when alerts.sns_topic_arn is given without alerts.kms_key_arn and no chat or raw-event topic is created)."
   value       = module.alerts.kms_key_arn
 }
 
@@ -64,13 +64,58 @@ output "attack_sequence_event_pattern" {
 }
 
 output "coverage_rule_arn" {
-  description = "ARN of the rule for Runtime Monitoring coverage changes (null when it is off)."
+  description = "ARN of the rule for coverage changes to Unhealthy (null when it is off)."
   value       = module.alerts.coverage_rule_arn
 }
 
 output "coverage_event_pattern" {
-  description = "Event pattern (JSON) of the coverage rule (null when it is off)."
+  description = "Event pattern (JSON) of the Unhealthy coverage rule (null when it is off)."
   value       = module.alerts.coverage_event_pattern
+}
+
+output "coverage_healthy_rule_arn" {
+  description = "ARN of the rule for coverage changes back to Healthy (null when alerts.notify_on_healthy is false and PagerDuty does not resolve on coverage)."
+  value       = module.alerts.coverage_healthy_rule_arn
+}
+
+output "coverage_healthy_event_pattern" {
+  description = "Event pattern (JSON) of the Healthy coverage rule (null when there is none)."
+  value       = module.alerts.coverage_healthy_event_pattern
+}
+
+output "channel_min_severities" {
+  description = "Lowest finding severity each alert channel receives, by channel (email, chat, pagerduty)."
+  value       = module.alerts.channel_min_severities
+}
+
+output "chat_topic_arn" {
+  description = "ARN of the encrypted topic that feeds the chat channels (null without alerts.chat)."
+  value       = module.alerts.chat_topic_arn
+}
+
+output "chat_role_arn" {
+  description = "ARN of the IAM role the chat channels assume, which grants nothing (null without alerts.chat)."
+  value       = module.alerts.chat_role_arn
+}
+
+output "chat_channel_configuration_arns" {
+  description = "ARN of each chat channel configuration, by platform and name (slack/<name>, teams/<name>)."
+  value       = module.alerts.chat_channel_configuration_arns
+}
+
+output "raw_events_topic_arn" {
+  description = "ARN of the encrypted topic that receives every matching event unmodified (null unless alerts.raw_events_topic is true)."
+  value       = module.alerts.raw_events_topic_arn
+}
+
+output "pagerduty_api_destination_arn" {
+  description = "ARN of the EventBridge API destination to the PagerDuty Events API v2 (null without alerts.pagerduty)."
+  value       = module.alerts.pagerduty_api_destination_arn
+}
+
+output "pagerduty_connection_arn" {
+  description = "ARN of the EventBridge connection that holds the PagerDuty routing key (null without alerts.pagerduty)."
+  value       = module.alerts.pagerduty_connection_arn
 }
 
 output "dead_letter_queue_arn" {

@@ -61,7 +61,7 @@ variable "protection_plans" {
 
 variable "alerts" {
   description = <<-EOT
-    Alerts by e-mail for Runtime Monitoring findings and coverage changes; each attribute is the input of modules/alerts of the same name, and an unset attribute takes that module's default:
+    Alerts for Runtime Monitoring findings and coverage changes, by e-mail and optionally in chat, on PagerDuty and as raw events; each attribute is the input of modules/alerts of the same name, and an unset attribute takes that module's default:
     - create: create the alerts at all (default true).
     - name: name and prefix of the alert resources: rules, topic, key alias, queue, alarms (default "guardduty-ecs-runtime").
     - email_addresses: addresses to subscribe; each must confirm the mail AWS sends (default none).
@@ -74,6 +74,9 @@ variable "alerts" {
     - kms_key_arn: an existing customer-managed key to use instead of creating one (see the kms_key_policy_json output).
     - retry_policy: how long and how often EventBridge retries before the dead-letter queue (defaults 86400 s and 185 attempts).
     - create_alarms: CloudWatch alarms on failed deliveries and on the dead-letter queue (default true).
+    - chat: Slack and Microsoft Teams channels through Amazon Q Developer in chat applications, { slack = [{ name, workspace_id, channel_id }], teams = [{ name, tenant_id, team_id, channel_id }], min_severity }; each workspace or team authorized once in its console first (default none).
+    - raw_events_topic: a topic that receives every matching event unmodified, for PagerDuty's GuardDuty integration, a SIEM or a Lambda function (default false).
+    - pagerduty: paging through the PagerDuty Events API v2, { routing_key_secret_arn, routing_key_json_key, routing_key_version_id, min_severity (default 7), coverage (default true) }; the routing key stays in Secrets Manager, out of the plan and the state (default none).
   EOT
   type = object({
     create                  = optional(bool)
@@ -92,6 +95,28 @@ variable "alerts" {
       maximum_retry_attempts       = optional(number)
     }))
     create_alarms = optional(bool)
+    chat = optional(object({
+      slack = optional(list(object({
+        name         = string
+        workspace_id = string
+        channel_id   = string
+      })))
+      teams = optional(list(object({
+        name       = string
+        tenant_id  = string
+        team_id    = string
+        channel_id = string
+      })))
+      min_severity = optional(number)
+    }))
+    raw_events_topic = optional(bool)
+    pagerduty = optional(object({
+      routing_key_secret_arn = string
+      routing_key_json_key   = optional(string)
+      routing_key_version_id = optional(string)
+      min_severity           = optional(number)
+      coverage               = optional(bool)
+    }))
   })
   default  = {}
   nullable = false

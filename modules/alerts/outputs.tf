@@ -7,16 +7,21 @@ output "sns_topic_arn" {
 }
 
 output "kms_key_arn" {
-  description = "ARN of the customer-managed KMS key of the topic: created, or given in kms_key_arn (null when create is false, and when a topic is given without its key)."
+  description = "ARN of the customer-managed KMS key of the topics: created, or given in kms_key_arn (null when create is false, and when a topic is given without its key and the module creates no chat or raw-event topic)."
   value       = var.create ? local.kms_key_arn : null
 }
 
 output "findings_rule_arns" {
-  description = "ARN of the findings rule of each severity band that reaches min_severity, by band (low, medium, high, critical). Each band has its own rule so that the message can name the band. Known once every rule has its target."
+  description = "ARN of the findings rule of each severity band that reaches the lowest threshold of the channels (min_severity unless chat or pagerduty go lower), by band (low, medium, high, critical). Each band has its own rule so that the messages can name the band. Known once every rule has its targets."
   value       = { for key, rule in aws_cloudwatch_event_rule.findings : key => rule.arn }
 
-  # A rule without its target alerts nobody.
-  depends_on = [aws_cloudwatch_event_target.sns]
+  # A rule without its targets alerts nobody.
+  depends_on = [
+    aws_cloudwatch_event_target.sns,
+    aws_cloudwatch_event_target.chat,
+    aws_cloudwatch_event_target.raw_events,
+    aws_cloudwatch_event_target.pagerduty,
+  ]
 }
 
 output "findings_rule_names" {
@@ -33,7 +38,12 @@ output "attack_sequence_rule_arn" {
   description = "ARN of the rule for Extended Threat Detection attack sequences (null when there is none: alerts off, notify_on_findings false, or finding_types set without an AttackSequence type). Known once the rule has its target."
   value       = one(aws_cloudwatch_event_rule.attack_sequences[*].arn)
 
-  depends_on = [aws_cloudwatch_event_target.sns]
+  depends_on = [
+    aws_cloudwatch_event_target.sns,
+    aws_cloudwatch_event_target.chat,
+    aws_cloudwatch_event_target.raw_events,
+    aws_cloudwatch_event_target.pagerduty,
+  ]
 }
 
 output "attack_sequence_event_pattern" {
@@ -42,13 +52,65 @@ output "attack_sequence_event_pattern" {
 }
 
 output "coverage_rule_arn" {
-  description = "ARN of the rule for Runtime Monitoring coverage changes (null when notify_on_unhealthy and notify_on_healthy are both false)."
+  description = "ARN of the rule for coverage changes to Unhealthy (null when notify_on_unhealthy is false and PagerDuty does not page on coverage)."
   value       = one(aws_cloudwatch_event_rule.coverage[*].arn)
 }
 
 output "coverage_event_pattern" {
-  description = "Event pattern (JSON) of the coverage rule (null when there is no coverage rule)."
+  description = "Event pattern (JSON) of the Unhealthy coverage rule (null when there is none)."
   value       = one(aws_cloudwatch_event_rule.coverage[*].event_pattern)
+}
+
+output "coverage_healthy_rule_arn" {
+  description = "ARN of the rule for coverage changes back to Healthy (null when notify_on_healthy is false and PagerDuty does not resolve on coverage)."
+  value       = one(aws_cloudwatch_event_rule.coverage_healthy[*].arn)
+}
+
+output "coverage_healthy_event_pattern" {
+  description = "Event pattern (JSON) of the Healthy coverage rule (null when there is none)."
+  value       = one(aws_cloudwatch_event_rule.coverage_healthy[*].event_pattern)
+}
+
+output "channel_min_severities" {
+  description = "Lowest finding severity each channel receives, by channel (email, and chat and pagerduty when set); the raw-event topic receives every event a rule matches, from the lowest of them."
+  value       = var.create ? local.channel_min_severities : {}
+}
+
+output "chat_topic_arn" {
+  description = "ARN of the encrypted topic that feeds the chat channels with custom notifications (null without chat). Subscribe channel configurations made in another Region to it."
+  value       = one(aws_sns_topic.chat[*].arn)
+
+  depends_on = [aws_sns_topic_policy.chat]
+}
+
+output "chat_role_arn" {
+  description = "ARN of the IAM role the chat channels assume, which grants nothing (null without chat); for channel configurations made in another Region."
+  value       = one(aws_iam_role.chat[*].arn)
+}
+
+output "chat_channel_configuration_arns" {
+  description = "ARN of each chat channel configuration, by platform and name (slack/<name>, teams/<name>)."
+  value = merge(
+    { for name, channel in aws_chatbot_slack_channel_configuration.this : "slack/${name}" => channel.chat_configuration_arn },
+    { for name, channel in aws_chatbot_teams_channel_configuration.this : "teams/${name}" => channel.chat_configuration_arn },
+  )
+}
+
+output "raw_events_topic_arn" {
+  description = "ARN of the encrypted topic that receives every event the rules match, unmodified (null unless raw_events_topic is true): for PagerDuty's GuardDuty integration, a SIEM or a Lambda function."
+  value       = one(aws_sns_topic.raw_events[*].arn)
+
+  depends_on = [aws_sns_topic_policy.raw_events]
+}
+
+output "pagerduty_api_destination_arn" {
+  description = "ARN of the EventBridge API destination to the PagerDuty Events API v2 (null without pagerduty)."
+  value       = one(aws_cloudwatch_event_api_destination.pagerduty[*].arn)
+}
+
+output "pagerduty_connection_arn" {
+  description = "ARN of the EventBridge connection that adds the routing key to each PagerDuty request, created by a CloudFormation stack that resolves the key from Secrets Manager (null without pagerduty)."
+  value       = one(aws_cloudformation_stack.pagerduty_connection[*].outputs["ConnectionArn"])
 }
 
 output "dead_letter_queue_arn" {
@@ -67,7 +129,7 @@ output "dead_letter_queue_url" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms on failed deliveries, by rule key (findings-<band>, attack-sequences, coverage), and on the dead-letter queue (dead_letter_queue)."
+  description = "ARNs of the CloudWatch alarms on failed deliveries, by rule key (findings-<band>, attack-sequences, coverage, coverage-healthy), and on the dead-letter queue (dead_letter_queue)."
   value = merge(
     { for key, alarm in aws_cloudwatch_metric_alarm.failed_invocations : key => alarm.arn },
     { for alarm in aws_cloudwatch_metric_alarm.dead_letters : "dead_letter_queue" => alarm.arn },

@@ -141,6 +141,140 @@ variable "create_alarms" {
   nullable    = false
 }
 
+variable "chat" {
+  description = <<-EOT
+    Alerts in Slack and Microsoft Teams channels through Amazon Q Developer in chat applications (formerly AWS Chatbot); null (the default) creates no chat channel. The module creates an encrypted chat topic fed with custom notifications from the same rules, an IAM role that grants nothing, and one channel configuration per entry. Each workspace or team must be authorized once in the Amazon Q Developer console first (see the README).
+    - slack: channels, each { name, workspace_id (T...), channel_id (C... or G...) }.
+    - teams: channels, each { name, tenant_id (GUID), team_id (GUID), channel_id (URL-encoded, 19%3a...%40thread.tacv2) }.
+    - min_severity: lowest severity that reaches chat, 1.0-10.0 (default: min_severity); a band's lower bound (1, 4, 7, 9) unless it is the lowest threshold of all channels.
+    With neither slack nor teams (chat = {}) the module creates the chat topic and role only, for channel configurations made in another Region (the chat API exists in us-east-2, us-west-2, eu-west-1 and ap-southeast-1 only).
+  EOT
+  type = object({
+    slack = optional(list(object({
+      name         = string
+      workspace_id = string
+      channel_id   = string
+    })), [])
+    teams = optional(list(object({
+      name       = string
+      tenant_id  = string
+      team_id    = string
+      channel_id = string
+    })), [])
+    min_severity = optional(number)
+  })
+  default = null
+
+  validation {
+    condition = var.chat == null ? true : alltrue([
+      for channel in concat(var.chat.slack, var.chat.teams) : can(regex("^[A-Za-z0-9_-]{1,64}$", channel.name))
+    ])
+    error_message = "chat: every channel name must be 1-64 letters, digits, hyphens or underscores (it names the channel configuration <name>-<region>-slack-<channel> or <name>-<region>-teams-<channel>)."
+  }
+
+  validation {
+    condition = var.chat == null ? true : (
+      length(distinct(var.chat.slack[*].name)) == length(var.chat.slack)
+      && length(distinct(var.chat.teams[*].name)) == length(var.chat.teams)
+    )
+    error_message = "chat: a channel name appears more than once in slack or in teams; give each channel of a platform its own name."
+  }
+
+  validation {
+    condition     = var.chat == null ? true : alltrue([for channel in var.chat.slack : can(regex("^T[A-Z0-9]{2,}$", channel.workspace_id))])
+    error_message = "chat.slack: workspace_id must be the ID of a Slack workspace authorized in the Amazon Q Developer in chat applications console: T followed by uppercase letters and digits, such as T0123ABCD (console, Configured clients, Slack: Workspace ID). Authorize the workspace there first; a workspace name is not an ID."
+  }
+
+  validation {
+    condition     = var.chat == null ? true : alltrue([for channel in var.chat.slack : can(regex("^[CG][A-Z0-9]{2,}$", channel.channel_id))])
+    error_message = "chat.slack: channel_id must be a Slack channel ID: C (public and newer private channels) or G (older private channels) followed by uppercase letters and digits, such as C0123ABCD (in Slack: the channel's details, at the bottom). A channel name such as #secops is not an ID; invite @Amazon Q to a private channel."
+  }
+
+  validation {
+    condition = var.chat == null ? true : alltrue([
+      for channel in var.chat.teams :
+      can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", channel.tenant_id))
+      && can(regex("^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$", channel.team_id))
+    ])
+    error_message = "chat.teams: tenant_id and team_id must be GUIDs such as 00000000-0000-0000-0000-000000000000, the tenant and team authorized in the Amazon Q Developer in chat applications console (Configured clients, Microsoft Teams), where they are shown; the channel's link holds them as tenantId and groupId."
+  }
+
+  validation {
+    condition     = var.chat == null ? true : alltrue([for channel in var.chat.teams : can(regex("^[A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*$", channel.channel_id))])
+    error_message = "chat.teams: channel_id must be the URL-encoded channel ID from the channel's link (Get link to channel), the part after /channel/ up to the next slash, such as 19%3a0123456789abcdef0123456789abcdef%40thread.tacv2 (%3a and %40 stay encoded)."
+  }
+
+  validation {
+    condition     = var.chat == null ? true : var.chat.min_severity == null ? true : var.chat.min_severity >= 1 && var.chat.min_severity <= 10
+    error_message = "chat.min_severity must be between 1.0 and 10.0 (GuardDuty's severity scale), or null to take min_severity."
+  }
+
+  validation {
+    condition = var.chat == null ? true : alltrue([
+      for threshold in [var.min_severity, coalesce(var.chat.min_severity, var.min_severity)] :
+      contains([1, 4, 7, 9], threshold) || threshold <= min(var.min_severity, coalesce(var.chat.min_severity, var.min_severity))
+    ])
+    error_message = "chat.min_severity or min_severity lies inside a severity band above the lowest threshold of the channels: they share one rule per band, so each channel's threshold must be a band's lower bound (1 Low, 4 Medium, 7 High, 9 Critical) or the lowest threshold of all channels. A threshold inside a band needs a rule of its own: add one with the findings_event_patterns output."
+  }
+}
+
+variable "raw_events_topic" {
+  description = "Create a topic (same key and policies as the alert topic) that receives every event the module's rules match, unmodified: the GuardDuty event as EventBridge received it, for PagerDuty's own GuardDuty integration, a SIEM or a Lambda function. Its ARN is the raw_events_topic_arn output."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "pagerduty" {
+  description = <<-EOT
+    Paging through the PagerDuty Events API v2 (https://events.pagerduty.com/v2/enqueue) from the same rules, by an EventBridge API destination; null (the default) pages nobody. The routing key stays out of Terraform's plan and state: a CloudFormation stack creates the EventBridge connection and resolves the key from Secrets Manager itself (see the README).
+    - routing_key_secret_arn: ARN of the Secrets Manager secret that holds the 32-character integration key of an Events API v2 integration (required).
+    - routing_key_json_key: the key of the routing key when the secret is JSON (default: the whole secret string is the key).
+    - routing_key_version_id: the secret version to use; change it after rotating the key so that the connection takes the new one (default: the version current when the stack is created or updated).
+    - min_severity: lowest finding severity that pages, 1.0-10.0 (default: 7, High and above, or min_severity if higher); a band's lower bound (1, 4, 7, 9) unless it is the lowest threshold of all channels.
+    - coverage: Unhealthy coverage triggers an incident and Healthy resolves it, keyed by the resource (default true).
+  EOT
+  type = object({
+    routing_key_secret_arn = string
+    routing_key_json_key   = optional(string)
+    routing_key_version_id = optional(string)
+    min_severity           = optional(number)
+    coverage               = optional(bool, true)
+  })
+  default = null
+
+  validation {
+    condition     = var.pagerduty == null ? true : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.pagerduty.routing_key_secret_arn))
+    error_message = "pagerduty.routing_key_secret_arn must be the ARN of a Secrets Manager secret, arn:<partition>:secretsmanager:<region>:<12-digit account>:secret:<name>-<6 characters>, that holds the Events API v2 integration key (not the key itself)."
+  }
+
+  validation {
+    condition     = var.pagerduty == null ? true : var.pagerduty.routing_key_json_key == null ? true : can(regex("^[^:{}]{1,256}$", var.pagerduty.routing_key_json_key))
+    error_message = "pagerduty.routing_key_json_key must be 1-256 characters without colons or braces (CloudFormation's dynamic reference separates its parts with colons), or null when the secret string is the key itself."
+  }
+
+  validation {
+    condition     = var.pagerduty == null ? true : var.pagerduty.routing_key_version_id == null ? true : can(regex("^[A-Za-z0-9-]{32,64}$", var.pagerduty.routing_key_version_id))
+    error_message = "pagerduty.routing_key_version_id must be a Secrets Manager version ID (32-64 letters, digits and hyphens, as aws secretsmanager list-secret-version-ids shows), or null for the current version."
+  }
+
+  validation {
+    condition     = var.pagerduty == null ? true : var.pagerduty.min_severity == null ? true : var.pagerduty.min_severity >= 1 && var.pagerduty.min_severity <= 10
+    error_message = "pagerduty.min_severity must be between 1.0 and 10.0 (GuardDuty's severity scale), or null for 7 (High and above)."
+  }
+
+  validation {
+    condition = var.pagerduty == null ? true : alltrue([
+      for thresholds in [concat(
+        [var.min_severity, coalesce(var.pagerduty.min_severity, max(7, var.min_severity))],
+        var.chat == null ? [] : [coalesce(var.chat.min_severity, var.min_severity)],
+      )] :
+      alltrue([for threshold in thresholds : contains([1, 4, 7, 9], threshold) || threshold <= min(thresholds...)])
+    ])
+    error_message = "pagerduty.min_severity, chat.min_severity or min_severity lies inside a severity band above the lowest threshold of the channels: they share one rule per band, so each channel's threshold must be a band's lower bound (1 Low, 4 Medium, 7 High, 9 Critical) or the lowest threshold of all channels. A threshold inside a band needs a rule of its own: add one with the findings_event_patterns output."
+  }
+}
+
 variable "tags" {
   description = "Tags for every taggable resource of the module."
   type        = map(string)

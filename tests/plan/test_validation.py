@@ -105,6 +105,32 @@ NAME_FORMAT = (
     "name must be 1-40 characters of letters, digits, hyphens and underscores "
     "(it prefixes rule, topic, queue, alarm and key alias names)."
 )
+SLACK = {"name": "secops", "workspace_id": "T0123ABCD", "channel_id": "C0123ABCD"}
+TEAMS = {
+    "name": "secops",
+    "tenant_id": "11111111-2222-3333-4444-555555555555",
+    "team_id": "66666666-7777-8888-9999-000000000000",
+    "channel_id": "19%3a0123456789abcdef0123456789abcdef%40thread.tacv2",
+}
+ROUTING_KEY_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:pagerduty-AbCdEf"
+SLACK_WORKSPACE = (
+    "chat.slack: workspace_id must be the ID of a Slack workspace authorized in the Amazon Q "
+    "Developer in chat applications console: T followed by uppercase letters and digits"
+)
+SLACK_CHANNEL = (
+    "chat.slack: channel_id must be a Slack channel ID: C (public and newer private channels) or "
+    "G (older private channels) followed by uppercase letters and digits"
+)
+TEAMS_IDS = "chat.teams: tenant_id and team_id must be GUIDs"
+TEAMS_CHANNEL = "chat.teams: channel_id must be the URL-encoded channel ID from the channel's link"
+CHAT_BAND = (
+    "chat.min_severity or min_severity lies inside a severity band above the lowest threshold "
+    "of the channels"
+)
+PAGERDUTY_BAND = (
+    "pagerduty.min_severity, chat.min_severity or min_severity lies inside a severity band above "
+    "the lowest threshold of the channels"
+)
 
 # (case id, inputs of modules/alerts, the expected error message as modules/alerts words it)
 ALERTS_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
@@ -148,6 +174,91 @@ ALERTS_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("name_too_long", {"name": "a" * 41}, NAME_FORMAT),
     ("name_with_space", {"name": "guardduty alerts"}, NAME_FORMAT),
+    (
+        "chat_slack_workspace_name",
+        {"chat": {"slack": [{**SLACK, "workspace_id": "secops-workspace"}]}},
+        SLACK_WORKSPACE,
+    ),
+    (
+        "chat_slack_channel_name",
+        {"chat": {"slack": [{**SLACK, "channel_id": "#secops"}]}},
+        SLACK_CHANNEL,
+    ),
+    (
+        "chat_teams_tenant_not_a_guid",
+        {"chat": {"teams": [{**TEAMS, "tenant_id": "contoso"}]}},
+        TEAMS_IDS,
+    ),
+    (
+        "chat_teams_channel_not_encoded",
+        {"chat": {"teams": [{**TEAMS, "channel_id": "19:0123@thread.tacv2"}]}},
+        TEAMS_CHANNEL,
+    ),
+    (
+        "chat_channel_name_twice",
+        {"chat": {"slack": [SLACK, {**SLACK, "channel_id": "C0123ABCE"}]}},
+        "chat: a channel name appears more than once in slack or in teams",
+    ),
+    (
+        "chat_channel_name_with_space",
+        {"chat": {"slack": [{**SLACK, "name": "sec ops"}]}},
+        "chat: every channel name must be 1-64 letters, digits, hyphens or underscores",
+    ),
+    (
+        "chat_min_severity_too_high",
+        {"chat": {"min_severity": 11}},
+        "chat.min_severity must be between 1.0 and 10.0",
+    ),
+    ("chat_min_severity_inside_a_band", {"chat": {"min_severity": 7.5}}, CHAT_BAND),
+    (
+        "email_min_severity_inside_a_band_above_chat",
+        {"chat": {"min_severity": 1}, "min_severity": 5},
+        CHAT_BAND,
+    ),
+    (
+        "pagerduty_routing_key_instead_of_its_secret",
+        {"pagerduty": {"routing_key_secret_arn": "0123456789abcdef0123456789abcdef"}},
+        "pagerduty.routing_key_secret_arn must be the ARN of a Secrets Manager secret",
+    ),
+    (
+        "pagerduty_json_key_with_colon",
+        {
+            "pagerduty": {
+                "routing_key_secret_arn": ROUTING_KEY_SECRET,
+                "routing_key_json_key": "pagerduty:routing_key",
+            }
+        },
+        "pagerduty.routing_key_json_key must be 1-256 characters without colons or braces",
+    ),
+    (
+        "pagerduty_version_stage_instead_of_id",
+        {
+            "pagerduty": {
+                "routing_key_secret_arn": ROUTING_KEY_SECRET,
+                "routing_key_version_id": "AWSCURRENT",
+            }
+        },
+        "pagerduty.routing_key_version_id must be a Secrets Manager version ID",
+    ),
+    (
+        "pagerduty_min_severity_too_low",
+        {"pagerduty": {"routing_key_secret_arn": ROUTING_KEY_SECRET, "min_severity": 0}},
+        "pagerduty.min_severity must be between 1.0 and 10.0",
+    ),
+    (
+        "pagerduty_min_severity_inside_a_band",
+        {"pagerduty": {"routing_key_secret_arn": ROUTING_KEY_SECRET, "min_severity": 8}},
+        PAGERDUTY_BAND,
+    ),
+    (
+        "chat_min_severity_inside_a_band_above_pagerduty",
+        {
+            "pagerduty": {"routing_key_secret_arn": ROUTING_KEY_SECRET, "min_severity": 4},
+            "chat": {"min_severity": 5},
+            "min_severity": 7,
+        },
+        PAGERDUTY_BAND,
+    ),
 ]
 
 
@@ -540,6 +651,7 @@ def test_valid_alerts_input_plans(shared_plans: dict[str, SharedPlan], module: s
         "guardduty-ecs-runtime-findings-high",
         "guardduty-ecs-runtime-findings-critical",
         "guardduty-ecs-runtime-coverage",
+        "guardduty-ecs-runtime-coverage-healthy",
     }
     findings = {
         band: rules[f"guardduty-ecs-runtime-findings-{band}"]["detail"]
@@ -548,9 +660,13 @@ def test_valid_alerts_input_plans(shared_plans: dict[str, SharedPlan], module: s
     assert findings["high"]["severity"] == [{"numeric": [">=", 7.5, "<", 9]}]
     assert findings["critical"]["severity"] == [{"numeric": [">=", 9, "<=", 10]}]
     assert all(detail["type"] == FINDING_TYPES for detail in findings.values())
+    # One rule per coverage status, as per severity band (PagerDuty triggers on one, resolves on
+    # the other).
     assert rules["guardduty-ecs-runtime-coverage"]["detail-type"] == [
-        "GuardDuty Runtime Protection Unhealthy",
-        "GuardDuty Runtime Protection Healthy",
+        "GuardDuty Runtime Protection Unhealthy"
+    ]
+    assert rules["guardduty-ecs-runtime-coverage-healthy"]["detail-type"] == [
+        "GuardDuty Runtime Protection Healthy"
     ]
     endpoints = sorted(
         change["change"]["after"]["endpoint"]

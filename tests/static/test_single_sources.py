@@ -85,7 +85,7 @@ def test_severity_bands_are_stated_alike(repo_root: Path) -> None:
     that names the bands gives the same bounds (user guide, "Severity levels of GuardDuty
     findings": Low 1.0-3.9, Medium 4.0-6.9, High 7.0-8.9, Critical 9.0-10.0)."""
     bands = re.findall(
-        r'(\w+)\s*=\s*\{ name = "(\w+)", from = (\d+), upper_operator = "(<=?)", to = (\d+) \}',
+        r'(\w+)\s*=\s*\{ name = "(\w+)", from = (\d+), upper_operator = "(<=?)", to = (\d+)[ ,]',
         _text(repo_root, "modules/alerts/main.tf"),
     )
     bounds = {name: (int(low), int(high)) for _, name, low, _, high in bands}

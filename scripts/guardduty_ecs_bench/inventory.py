@@ -3,13 +3,14 @@
 An inventory is a YAML file. Its head is written by hand: a comment saying what the case shows,
 the module, and the variables to plan it with. The rest is generated from a plan by
 ``guardduty-ecs-bench inventories`` (``make inventories``) and reviewed as a diff: every planned
-resource with its known attribute values, the number of resources per type, and the output
-values known at plan time. ``__missing__`` (kept across regeneration) marks a resource address or
-an attribute that must not be planned.
+resource with the values the module's configuration sets (``configured_values``), the number of
+resources per type, and the output values known at plan time. ``__missing__`` (kept across
+regeneration) marks a resource address or an attribute that must not be planned.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ import yaml
 
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs_bench.harness import Workbench, emulated_workbench
+from guardduty_ecs_bench.tfdocs import Block, module_blocks
 from guardduty_ecs_bench.validation import module_call
 
 
@@ -82,29 +84,172 @@ def planned_resources(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, A
     }
 
 
-def known_values(plan: tftest.TerraformPlanOutput) -> dict[str, dict[str, Any]]:
-    """Planned values of each managed resource that say something: without the attributes known
-    only after apply, and without null and empty ones (which also keeps inventories valid on
-    provider versions that add or drop optional attributes)."""
+# What a resource's configuration sets: an attribute maps to True (its planned value is kept
+# whole), a nested block to the Shape of what the block sets.
+Shape = dict[str, "Shape | bool"]
+# The keys of an attribute's entry in the plan's configuration section ("expression
+# representation" of Terraform's JSON output format); a block's entry has its attributes' names.
+_EXPRESSION_KEYS = frozenset({"constant_value", "references"})
+# One step of a module path in a resource address: `module.name` or `module.name[key]`.
+_MODULE_STEP = re.compile(r'module\.([^.\[]+)(?:\[(?:"[^"]*"|[^\]]*)\])?\.')
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, [], {}, "")
+
+
+def _merged(*shapes: Shape) -> Shape:
+    """Every attribute and block that one of ``shapes`` sets."""
+    merged: Shape = {}
+    for shape in shapes:
+        for key, value in shape.items():
+            mine = merged.get(key)
+            if mine is True or value is True:
+                merged[key] = True
+            else:
+                merged[key] = _merged(mine or {}, value)
+    return merged
+
+
+def _expression_shape(expressions: dict[str, Any]) -> Shape:
+    """The Shape of a block's ``expressions`` in the plan's configuration section: a list or set
+    block is a list of the expressions of each block written, a single block their mapping."""
+    shape: Shape = {}
+    for key, expression in expressions.items():
+        if isinstance(expression, list):
+            shape[key] = _merged(*(_expression_shape(block) for block in expression))
+        elif isinstance(expression, dict) and not expression.keys() <= _EXPRESSION_KEYS:
+            shape[key] = _expression_shape(expression)
+        else:
+            shape[key] = True
+    return shape
+
+
+def _content_shape(block: Block) -> Shape:
+    """The Shape of everything a block of the source sets (a ``dynamic`` block's ``content``):
+    its attributes and its nested blocks, static or dynamic."""
+    shape: Shape = dict.fromkeys(block.attributes, True)
+    nested = [
+        _dynamic_shape(inner) if inner.kind == "dynamic" else {inner.kind: _content_shape(inner)}
+        for inner in block.blocks
+    ]
+    return _merged(shape, *nested)
+
+
+def _dynamic_shape(block: Block) -> Shape:
+    """The blocks that ``dynamic`` writes at or under ``block`` of the source, by their path."""
+    if block.kind == "dynamic":
+        contents = [nested for nested in block.blocks if nested.kind == "content"]
+        return {block.labels[0]: _merged(*map(_content_shape, contents))}
+    nested = _merged(*(_dynamic_shape(inner) for inner in block.blocks))
+    return {block.kind: nested} if nested else {}
+
+
+def _dynamic_shapes(directory: Path | None) -> dict[str, Shape]:
+    """The dynamic blocks of each managed resource of the module in ``directory``, by the
+    resource's address in the module (`type.name`)."""
+    if directory is None or not directory.is_dir():
+        return {}
+    shapes: dict[str, Shape] = {}
+    for block in module_blocks(directory):
+        if block.kind == "resource" and len(block.labels) == 2:
+            inner = [_dynamic_shape(nested) for nested in block.blocks]
+            shapes[".".join(block.labels)] = _merged(*inner)
+    return shapes
+
+
+def configured_shapes(
+    plan: tftest.TerraformPlanOutput, module_dir: Path | None = None
+) -> dict[str, Shape]:
+    """What the configuration sets of each managed resource of ``plan``, by the resource's
+    address without instance keys (``module.a.type.name``).
+
+    Read from the plan's configuration section, which lists per resource the expressions of the
+    attributes and blocks its HCL writes. That section leaves ``dynamic`` blocks out ("which will
+    effectively ignore 'dynamic' blocks", terraform internal/command/jsonconfig/expression.go), so
+    those are read from the source of the module in ``module_dir`` and of the local modules it
+    calls (their ``source``, relative to the caller)."""
+    shapes: dict[str, Shape] = {}
+
+    def walk(module: dict[str, Any], prefix: str, directory: Path | None) -> None:
+        dynamic = _dynamic_shapes(directory)
+        for resource in module.get("resources", []):
+            if resource["mode"] == "managed":
+                own = _expression_shape(resource.get("expressions", {}))
+                shapes[prefix + resource["address"]] = _merged(
+                    own, dynamic.get(resource["address"], {})
+                )
+        for name, call in module.get("module_calls", {}).items():
+            source = call.get("source", "")
+            local = directory is not None and source.startswith(("./", "../"))
+            walk(
+                call.get("module", {}),
+                f"{prefix}module.{name}.",
+                directory / source if local else None,
+            )
+
+    configuration = plan.configuration if "configuration" in plan else {}
+    walk(configuration.get("root_module", {}), "", module_dir)
+    return shapes
+
+
+def _configured(value: Any, shape: Shape | bool) -> Any:
+    """The part of a planned ``value`` that ``shape`` sets, without null and empty values."""
+    if isinstance(value, list):
+        return [_configured(item, shape) for item in value]
+    if isinstance(value, dict):
+        kept = {
+            key: _configured(item, True if shape is True else shape[key])
+            for key, item in value.items()
+            if shape is True or key in shape
+        }
+        return {key: item for key, item in kept.items() if not _empty(item)}
+    return value
+
+
+def configured_values(
+    plan: tftest.TerraformPlanOutput, module_dir: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """Planned values of each managed resource that the module decides: the attributes and
+    blocks its configuration sets (``configured_shapes``; within a block, what the block sets),
+    without the values known only after apply and without null and empty ones. What the
+    provider computes or defaults (``arn``, ``tags_all``, ``force_destroy = false``...) is left
+    out, so that an inventory changes when the module does, not when the provider does."""
+    shapes = configured_shapes(plan, module_dir)
     known: dict[str, dict[str, Any]] = {}
     for address, change in plan.resource_changes.items():
         if change["mode"] != "managed" or change["change"]["actions"] == ["delete"]:
             continue
+        calls = "".join(f"module.{name}." for name in _MODULE_STEP.findall(_module_path(change)))
+        configured = f"{calls}{change['type']}.{change['name']}"
+        if configured not in shapes:
+            raise ValueError(f"{address}: {configured} is not in the plan's configuration")
+        shape = shapes[configured]
         unknown = change["change"].get("after_unknown") or {}
-        known[address] = {
+        after = {
             key: value
             for key, value in (change["change"]["after"] or {}).items()
-            if unknown.get(key) is not True and value not in (None, [], {}, "")
+            if unknown.get(key) is not True
         }
+        known[address] = _configured(after, shape)
     return known
 
 
+def _module_path(change: dict[str, Any]) -> str:
+    """The module steps (`module.a.module.b["k"].`) of a resource change's address."""
+    address = change["address"]
+    return address[: address.rindex(f"{change['type']}.{change['name']}")]
+
+
 def generated_sections(
-    plan: tftest.TerraformPlanOutput, previous: Inventory | None = None
+    plan: tftest.TerraformPlanOutput,
+    previous: Inventory | None = None,
+    module_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """The generated part of an inventory: values, counts and known outputs of ``plan``; the
-    ``__missing__`` marks of ``previous`` are kept."""
-    values: dict[str, Any] = dict(sorted(known_values(plan).items()))
+    """The generated part of an inventory: the configured values (of the module in
+    ``module_dir``), counts and known outputs of ``plan``; the ``__missing__`` marks of
+    ``previous`` are kept."""
+    values: dict[str, Any] = dict(sorted(configured_values(plan, module_dir).items()))
     for address, expected in (previous.values if previous else {}).items():
         if expected == MISSING:
             values[address] = MISSING
@@ -122,6 +267,19 @@ def generated_sections(
     return {"values": values, "counts": dict(sorted(counts.items())), "outputs": outputs}
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes a multi-line string as a literal block (``|``): one line of YAML per line of the
+    value, as an input template or a message reads (PyYAML quotes what a block cannot hold)."""
+
+
+def _represent_string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_string)
+
+
 def render(path: Path, generated: dict[str, Any]) -> str:
     """The inventory file at ``path`` with its generated part replaced by ``generated``."""
     lines = path.read_text().splitlines()
@@ -132,7 +290,9 @@ def render(path: Path, generated: dict[str, Any]) -> str:
         head.append(line)
     data = yaml.safe_load(path.read_text()) or {}
     hand = {key: data[key] for key in ("module", "tf_vars") if key in data}
-    body = yaml.safe_dump({**hand, **generated}, sort_keys=False, width=100, allow_unicode=True)
+    body = yaml.dump(
+        {**hand, **generated}, Dumper=_Dumper, sort_keys=False, width=100, allow_unicode=True
+    )
     return "\n".join([*head, body.rstrip(), ""])
 
 
@@ -325,7 +485,9 @@ def regenerate(repo: Path, *, check: bool = False, progress: TextIO | None = Non
             progress.write(f"planning {len(inventories)} inventories in one plan\n")
         plans = plan_together(workbench, inventories)
         for path, inventory in zip(paths, inventories, strict=True):
-            text = render(path, generated_sections(plans[inventory.name], inventory))
+            module_dir = workbench.root / inventory.module
+            generated = generated_sections(plans[inventory.name], inventory, module_dir)
+            text = render(path, generated)
             if text != path.read_text():
                 changed.append(path)
                 if not check:

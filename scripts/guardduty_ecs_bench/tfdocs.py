@@ -38,10 +38,13 @@ class Output:
 
 
 @dataclass
-class _Block:
+class Block:
+    """A block of HCL: its type, labels, attributes (name to source text) and nested blocks."""
+
     kind: str
     labels: list[str]
     attributes: dict[str, str] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
 
 
 class _Scanner:
@@ -87,16 +90,16 @@ class _Scanner:
         self.pos = match.end()
         return match.group()
 
-    def file_blocks(self) -> list[_Block]:
+    def file_blocks(self) -> list[Block]:
         _, blocks = self.body()
         if self.pos < len(self.text):
             self.error("unexpected '}'")
         return blocks
 
-    def body(self) -> tuple[dict[str, str], list[_Block]]:
+    def body(self) -> tuple[dict[str, str], list[Block]]:
         """Parse attributes and blocks until EOF or the `}` closing the enclosing block."""
         attributes: dict[str, str] = {}
-        blocks: list[_Block] = []
+        blocks: list[Block] = []
         while True:
             self.skip_blank(newlines=True)
             if self.pos >= len(self.text) or self.at("}"):
@@ -109,7 +112,7 @@ class _Scanner:
                 if not attributes[name]:
                     self.error(f"missing value for attribute {name!r}")
                 continue
-            block = _Block(name, [])
+            block = Block(name, [])
             while not self.at("{"):
                 if self.at('"'):
                     block.labels.append(self.quoted()[1])
@@ -117,8 +120,7 @@ class _Scanner:
                     block.labels.append(self.identifier())
                 self.skip_blank(newlines=False)
             self.pos += 1
-            # Only the block's own attributes are kept: nested blocks (validation, ...) are dropped.
-            block.attributes, _ = self.body()
+            block.attributes, block.blocks = self.body()
             if not self.at("}"):
                 self.error(f"unclosed block {name!r}")
             self.pos += 1
@@ -227,6 +229,15 @@ def _tf_files(module_dir: Path) -> list[Path]:
         for path in module_dir.glob("*.tf")
         if path.is_file() and not path.name.startswith((".", "#"))
     )
+
+
+def module_blocks(module_dir: Path) -> list[Block]:
+    """The top-level blocks of the folder's own *.tf files, in file order."""
+    blocks: list[Block] = []
+    for path in _tf_files(module_dir):
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        blocks += _Scanner(text, path).file_blocks()
+    return blocks
 
 
 def parse_module(module_dir: Path) -> tuple[list[Variable], list[Output]]:

@@ -14,6 +14,7 @@ from guardduty_ecs_bench.inventory import (
     PlanCase,
     SharedPlan,
     check_plan,
+    configured_values,
 )
 
 INVENTORIES = sorted((Path(__file__).parent / "inventories").glob("*.yaml"))
@@ -107,3 +108,25 @@ def test_detector_features_form_one_chain(shared_plans: dict[str, SharedPlan]) -
         chain.append(followers[chain[-1]])
     assert sorted(chain) == sorted(waits), f"not one chain: {waits}"
     assert first == "aws_guardduty_detector_feature.runtime_monitoring"
+
+
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+def test_inventories_hold_what_the_module_sets(
+    shared_plans: dict[str, SharedPlan], repo_root: Path
+) -> None:
+    """An inventory keeps the values the module's HCL sets (from an input, a default or a
+    constant), dynamic blocks included, and leaves out what the provider computes or defaults."""
+    values = configured_values(shared_plans[ROOT_DEFAULTS].plan, repo_root)
+    feature = values[
+        "module.runtime_monitoring.aws_guardduty_detector_feature.runtime_monitoring[0]"
+    ]
+    assert feature["additional_configuration"][1] == {
+        "name": "ECS_FARGATE_AGENT_MANAGEMENT",
+        "status": "ENABLED",
+    }
+    rule = values["module.alerts.aws_cloudwatch_event_rule.coverage[0]"]
+    assert '"source":["aws.guardduty"]' in rule["event_pattern"]
+    # Provider defaults and computed values the module does not set.
+    assert not {"tags_all", "force_destroy", "event_bus_name", "arn"} & set(rule)
+    detector = values["module.runtime_monitoring.aws_guardduty_detector.this[0]"]
+    assert detector == {"enable": True, "finding_publishing_frequency": "FIFTEEN_MINUTES"}

@@ -201,7 +201,7 @@ LONGEST_FIRST = (
     "test_drill_and_verify.py",  # 40 s: two applies and the drill on the README's usage
     "test_organization.py",  # 55 s
     "end-to-end",  # 50 s
-    "alerts-bring-your-own",  # 45 s
+    "alerts-bring-your-own",  # 50 s: with chat, raw events and PagerDuty on the same rules
     "shared-plan",  # 40 s
     "test_terraform.py",  # checkov 45 s under load (15 s of CPU)
     "static-validate",  # 15 s

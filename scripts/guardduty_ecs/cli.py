@@ -1,27 +1,33 @@
 """``guardduty-ecs``: the operator commands ``coverage``, ``drill`` and ``verify``.
 
-They need boto3 only. Exit codes (``guardduty_ecs.errors``): 0 all good, 1 a check failed, 2 a
-user error (one line), 3 anything unexpected (with a hint), 130 interrupted. The test bench's
-commands (``guardduty-ecs-bench``) run through ``run`` too, so that both exit alike.
+They need boto3 only. Each command is a row of ``COMMANDS``: its name, its one-line summary, the
+function that adds its own arguments, its handler (``args -> Outcome``) and whether it reads one
+Region or several. Every command gets ``--profile``, ``--output table|json`` (``--json``), its
+Region options and the exit codes in its ``--help`` from here; a new command is one more row.
+
+Exit codes (``guardduty_ecs.errors``): 0 all good, 1 a check failed, 2 a mistake of the user or
+of the environment (a few lines that name the fix), 3 a bug (with a hint), 130 interrupted.
+Arguments and files are checked before any AWS call, then the session's credentials. The test
+bench's commands (``guardduty-ecs-bench``) run through ``run`` too, so that both exit alike.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import traceback
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
-from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
+from guardduty_ecs import cost as cost_report
 from guardduty_ecs import coverage as coverage_report
 from guardduty_ecs import drill, verify
-from guardduty_ecs.aws import session_from_environment
+from guardduty_ecs.arguments import check_finding_types, positive_seconds, read_json_object
+from guardduty_ecs.aws import open_session
+from guardduty_ecs.diagnosis import diagnosis
 from guardduty_ecs.discovery import (
     Hints,
     hints_from_document,
@@ -29,46 +35,88 @@ from guardduty_ecs.discovery import (
     hints_from_terraform,
 )
 from guardduty_ecs.errors import (
+    DEBUG_VARIABLE,
     EXIT_CHECK_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_UNEXPECTED,
     EXIT_USER_ERROR,
-    CheckFailed,
     UserError,
+    exit_codes_text,
+)
+from guardduty_ecs.output import JSON, OUTPUTS, TABLE, Outcome, wants_json, write
+from guardduty_ecs.regions import (
+    check_region,
+    check_regions,
+    map_regions,
+    refused,
+    target_regions,
 )
 
+__all__ = ["DEBUG_VARIABLE", "DISTRIBUTION", "build_parser", "diagnosis", "main", "run"]
+
 DISTRIBUTION = "guardduty-ecs-runtime"
-DEBUG_VARIABLE = "GUARDDUTY_ECS_DEBUG"
+ONE_REGION, MANY_REGIONS = "one", "many"
+
+Handler = Callable[[argparse.Namespace], Outcome]
 
 
-def _coverage(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class Command:
+    """One operator command: ``add_arguments`` adds its own options (the common ones are added
+    for every command), ``handler`` runs it; ``regions`` is ONE_REGION (``--region R``) or
+    MANY_REGIONS (``--region R`` repeated, or ``--all-regions``)."""
+
+    name: str
+    summary: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Handler
+    regions: str = ONE_REGION
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+def _coverage_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--account",
+        action="append",
+        metavar="ACCOUNT_ID",
+        help="only this account's resources (repeat for more; from a GuardDuty administrator, "
+        "its members' too; default: every account ListCoverage returns)",
+    )
+
+
+def _every_region_failed(
+    errors: list[Exception], regions: list[str], fields: dict[str, Any]
+) -> Outcome:
+    """The outcome when no Region could be read: the first failure's diagnosis (exit 2 for
+    credentials, an endpoint, permissions), not an empty table."""
+    code, lines = diagnosis(errors[0])
+    reason = lines[0] if len(regions) == 1 else f"every Region failed; {regions[0]}: {lines[0]}"
+    return Outcome(code, reason, fields, fix=_fix(lines))
+
+
+def _coverage(args: argparse.Namespace) -> Outcome:
     accounts = coverage_report.account_ids(args.account)
-    session = session_from_environment(dict(os.environ))
-    regions = args.region or [session.region_name or ""]
-    if not all(regions):
-        raise UserError("give --region (or set AWS_REGION)")
-    results = coverage_report.coverage(session, regions, accounts=accounts)
-    coverage_report.report(results, sys.stdout, as_json=args.json)
-    return EXIT_OK if coverage_report.is_healthy(results) else EXIT_CHECK_FAILED
+    session = open_session(args.profile, (args.region or [None])[0])
+    regions = target_regions(session, args.region, args.all_regions)
+    results = coverage_report.coverage(
+        session, regions, accounts=accounts, all_regions=args.all_regions
+    )
+    fields = coverage_report.to_json(results)
+    failed = coverage_report.failures(results)
+    if failed:
+        return _every_region_failed(failed, regions, fields)
+    code, reason = coverage_report.verdict(results)
+
+    def table(out: TextIO) -> None:
+        coverage_report.report(results, out)
+
+    return Outcome(code, reason, fields, table)
 
 
-def _read_outputs(source: str) -> dict[str, object]:
-    """Terraform outputs (``terraform output -json``) from a file or standard input."""
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise UserError(f"cannot read the outputs: {error}") from error
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UserError(f"the outputs are not JSON (terraform output -json): {error}") from error
-    if not isinstance(document, dict):
-        raise UserError("the outputs must be a JSON object, as terraform output -json writes")
-    return verify.outputs_from_terraform_json(document)
+# --- drill and verify: what narrows the search ---------------------------------------------
 
 
 def _hints(args: argparse.Namespace) -> Hints:
@@ -77,13 +125,17 @@ def _hints(args: argparse.Namespace) -> Hints:
     if args.terraform_dir:
         hints = hints_from_terraform(args.terraform_dir)
     elif args.outputs:
-        hints = hints_from_outputs(_read_outputs(args.outputs))
+        document = read_json_object(args.outputs, sys.stdin)
+        hints = hints_from_outputs(verify.outputs_from_terraform_json(document))
     else:
         hints = Hints()
     if args.topic_arn:
         bad = [arn for arn in args.topic_arn if not hints_from_document([arn], "").topic_arns]
         if bad:
-            raise UserError(f"--topic-arn: not an SNS topic ARN: {bad[0]}")
+            raise UserError(
+                f"--topic-arn: not an SNS topic ARN: {bad[0]}",
+                fix="give an ARN such as arn:aws:sns:us-east-1:123456789012:alerts",
+            )
         hints = Hints(
             hints.detector_ids,
             frozenset(args.topic_arn),
@@ -94,14 +146,30 @@ def _hints(args: argparse.Namespace) -> Hints:
     return hints
 
 
-def _session(args: argparse.Namespace) -> boto3.Session:
-    environment = dict(os.environ)
-    if args.region:
-        environment["AWS_REGION"] = args.region
-    session = session_from_environment(environment)
-    if not session.region_name:
-        raise UserError("give --region (or set AWS_REGION)")
-    return session
+def _deployment_arguments(parser: argparse.ArgumentParser) -> None:
+    """What narrows the search in the account and Region."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--terraform-dir",
+        metavar="DIR",
+        help="narrow the search to the detector, rules and topics in the Terraform state of "
+        "this root (terraform show -json, nested modules included)",
+    )
+    source.add_argument(
+        "--outputs",
+        metavar="FILE",
+        help="narrow the search to what a file of `terraform output -json` names (- for "
+        "stdin; stacks of the previous release)",
+    )
+    parser.add_argument(
+        "--topic-arn",
+        action="append",
+        metavar="ARN",
+        help="only rules that send to this topic (repeat for more)",
+    )
+
+
+# --- drill ---------------------------------------------------------------------------------
 
 
 def _confirm_scale_to_zero(args: argparse.Namespace) -> None:
@@ -118,58 +186,286 @@ def _confirm_scale_to_zero(args: argparse.Namespace) -> None:
         raise UserError("not confirmed: nothing was done")
 
 
-def _drill(args: argparse.Namespace) -> int:
-    if args.timeout is not None and args.timeout <= 0:
-        raise UserError(f"--timeout must be a number of seconds above 0, not {args.timeout:g}")
-    hints = _hints(args)
-    session = _session(args)
-    _confirm_scale_to_zero(args)
-    results = drill.run_drill(
-        session,
-        args.finding_type or list(drill.DEFAULT_FINDING_TYPES),
-        args.timeout,
-        hints=hints,
-        scale_to_zero=args.scale_to_zero,
-    )
-    return EXIT_OK if drill.report(results, sys.stdout) else EXIT_CHECK_FAILED
-
-
-def _verify(args: argparse.Namespace) -> int:
-    hints = _hints(args)  # files and arguments first, before anything asks AWS
-    checks = verify.verify(_session(args), hints=hints)
-    passed = verify.report(checks, sys.stdout, as_json=args.json)
-    return EXIT_OK if passed else EXIT_CHECK_FAILED
-
-
-def _add_deployment_options(command: argparse.ArgumentParser) -> None:
-    """Where to look (the Region) and what narrows the search in it."""
-    command.add_argument("--region", help="the Region to check (default: AWS_REGION)")
-    source = command.add_mutually_exclusive_group()
-    source.add_argument(
-        "--terraform-dir",
-        metavar="DIR",
-        help="narrow the search to the detector, rules and topics in the Terraform state of "
-        "this root (terraform show -json, nested modules included)",
-    )
-    source.add_argument(
-        "--outputs",
-        metavar="FILE",
-        help="narrow the search to what a file of `terraform output -json` names (- for "
-        "stdin; stacks of the previous release)",
-    )
-    command.add_argument(
-        "--topic-arn",
+def _drill_arguments(parser: argparse.ArgumentParser) -> None:
+    _deployment_arguments(parser)
+    parser.add_argument(
+        "--finding-type",
         action="append",
-        metavar="ARN",
-        help="only rules that send to this topic (repeat for more)",
+        metavar="TYPE",
+        help="a finding type to sample, <ThreatPurpose>:<ResourceType>/<ThreatFamily> (repeat; "
+        "default: " + ", ".join(drill.DEFAULT_FINDING_TYPES) + ")",
     )
+    parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds to wait for the alerts (default: as long as GuardDuty may take, 6 minutes "
+        "for new sample findings, plus the finding publishing frequency when a previous drill "
+        "left samples of the same types, which this run then updates)",
+    )
+    parser.add_argument(
+        "--scale-to-zero",
+        metavar="CLUSTER/SERVICE",
+        help="also scale this ECS service to 0, wait for the Unhealthy alert, then restore it "
+        "(asks for confirmation)",
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="confirm --scale-to-zero without asking (pipelines)"
+    )
+
+
+def _drill(args: argparse.Namespace) -> Outcome:
+    finding_types = check_finding_types(args.finding_type) or list(drill.DEFAULT_FINDING_TYPES)
+    if args.scale_to_zero:
+        drill.check_target(args.scale_to_zero)
+    hints = _hints(args)
+    _confirm_scale_to_zero(args)
+    session = open_session(args.profile, args.region)
+    (region,) = target_regions(session, None, every=False)
+    results = drill.run_drill(
+        session, finding_types, args.timeout, hints=hints, scale_to_zero=args.scale_to_zero
+    )
+    passed, line = drill.exit_verdict(results)
+    counts = {status: sum(r.status == status for r in results) for status in drill.STATUSES}
+    fields = {
+        "region": region,
+        "results": [asdict(result) for result in results],
+        "summary": {
+            "passed": counts[drill.PASS],
+            "failed": counts[drill.FAIL],
+            "not_routed": counts[drill.NOT_ROUTED],
+            "not_observable": counts[drill.NOT_OBSERVABLE],
+        },
+    }
+
+    def table(out: TextIO) -> None:
+        drill.report(results, out)
+
+    return Outcome(EXIT_OK if passed else EXIT_CHECK_FAILED, line, fields, table)
+
+
+# --- verify --------------------------------------------------------------------------------
+
+
+@dataclass
+class RegionChecks:
+    """verify's checks of one Region, or why there are none (``skipped`` by --all-regions)."""
+
+    region: str
+    checks: list[verify.Check] = field(default_factory=list)
+    error: str = ""
+    skipped: bool = False
+    failure: Exception | None = field(default=None, repr=False)
+
+    @property
+    def status(self) -> str:
+        return "skipped" if self.skipped else "error" if self.error else "read"
+
+
+def _verify_region(session: boto3.Session, region: str, hints: Hints, every: bool) -> RegionChecks:
+    try:
+        if every and not verify.has_detector(session, region):
+            return RegionChecks(region, error=coverage_report.NO_DETECTOR, skipped=True)
+        return RegionChecks(region, verify.verify(session, hints=hints, region=region))
+    except UserError as error:
+        # --all-regions: the Terraform hints name nothing in this Region; it is not theirs.
+        return RegionChecks(region, error=str(error), skipped=every, failure=error)
+    except Exception as error:  # a Region that fails must not hide the others
+        return RegionChecks(region, error=f"{type(error).__name__}: {error}", failure=error)
+
+
+def _verify_verdict(results: list[RegionChecks]) -> tuple[int, str]:
+    checks = [check for result in results for check in result.checks]
+    failed = sum(not check.passed for check in checks)
+    warnings = sum(check.warning for check in checks)
+    problems = [f"{failed} of {len(checks)} checks failed"] if failed else []
+    problems += [f"{r.region}: {r.error}" for r in results if r.status == "error"]
+    if not any(result.status == "read" for result in results) and not problems:
+        problems.append(f"{coverage_report.NO_DETECTOR} in any of {len(results)} Regions")
+    if problems:
+        return EXIT_CHECK_FAILED, "; ".join(problems)
+    return EXIT_OK, f"{len(checks)} checks passed ({warnings} warnings)"
+
+
+def _verify_json(results: list[RegionChecks]) -> dict[str, Any]:
+    checks = [check for result in results for check in result.checks]
+    return {
+        "regions": [
+            {
+                "region": result.region,
+                "status": result.status,
+                "error": result.error,
+                "checks": [
+                    {**asdict(check), "verdict": verify.verdict(check)} for check in result.checks
+                ],
+            }
+            for result in results
+        ],
+        "summary": {
+            "passed": sum(check.passed and not check.warning for check in checks),
+            "failed": sum(not check.passed for check in checks),
+            "warnings": sum(check.warning for check in checks),
+        },
+    }
+
+
+def _verify(args: argparse.Namespace) -> Outcome:
+    hints = _hints(args)  # files and arguments first, before anything asks AWS
+    session = open_session(args.profile, (args.region or [None])[0])
+    regions = target_regions(session, args.region, args.all_regions)
+    results = map_regions(
+        regions, lambda region: _verify_region(session, region, hints, args.all_regions)
+    )
+    if args.all_regions and any(result.failure is None for result in results):
+        for result in results:
+            result.skipped = result.skipped or refused(result.failure)
+    fields = _verify_json(results)
+    failed = [result.failure for result in results if result.failure is not None]
+    if len(failed) == len(results):
+        return _every_region_failed(failed, regions, fields)
+    code, reason = _verify_verdict(results)
+
+    def table(out: TextIO) -> None:
+        if len(results) == 1 and not args.all_regions:
+            verify.report(results[0].checks, out)
+            return
+        skipped: dict[str, list[str]] = {}
+        for result in results:
+            if result.skipped:
+                skipped.setdefault(result.error, []).append(result.region)
+                continue
+            out.write(f"== {result.region}" + (f": {result.error}\n" if result.error else "\n"))
+            if result.checks:
+                verify.report(result.checks, out)
+        for why, regions in skipped.items():
+            out.write(f"skipped, {why}: {', '.join(regions)}\n")
+        out.write(reason + "\n")
+
+    return Outcome(code, reason, fields, table)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "coverage",
+        "Runtime Monitoring coverage of ECS clusters and EC2 instances (from an administrator, "
+        "of its members too); exit 1 if anything is not healthy",
+        _coverage_arguments,
+        _coverage,
+        MANY_REGIONS,
+    ),
+    Command(
+        "drill",
+        "find the detector, GuardDuty rules and their channels (e-mail, chat and raw-events "
+        "topics, API destinations) in the account and Region, create sample findings (and "
+        "optionally scale a service to 0), and wait for each routed alert on every topic; exit 1 "
+        "when an alert does not arrive or reads wrong, a channel fails, or nothing would alert",
+        _drill_arguments,
+        _drill,
+        ONE_REGION,
+    ),
+    Command(
+        "verify",
+        "check the account and Region's GuardDuty alerts: features, routing of runtime findings, "
+        "attack sequences and coverage, rules and each channel's target (message, retries, "
+        "dead-letter queue, alarm), topic, key and queue policies, subscriptions, API "
+        "destinations (connection, role), suppression rules; exit 1 on any failure",
+        _deployment_arguments,
+        _verify,
+        MANY_REGIONS,
+    ),
+    Command(
+        "cost",
+        "what Runtime Monitoring cost in the last 30 days (GuardDuty's usage statistics; from an "
+        "administrator, every member's) and the free-trial days left, what it would cost a month "
+        "for the ECS workloads running now, and the alerts' own resources",
+        cost_report.add_arguments,
+        cost_report.handle,
+        MANY_REGIONS,
+    ),
+)
+
+
+# --- the program ---------------------------------------------------------------------------
+
+
+class ArgumentsError(UserError):
+    """A command line that argparse cannot parse: exit 2 like any user error, in two lines."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message, fix=f"see `{prog} --help`")
+        self.prog = prog
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors end as every user error does (``run``), not in argparse's
+    usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgumentsError(self.prog, message)
+
+
+def _add_common_options(parser: argparse.ArgumentParser, regions: str) -> None:
+    """--profile, --output (and --json), and the Region options of ``regions``."""
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="the AWS profile to use (default: AWS_PROFILE, else the default credential chain)",
+    )
+    parser.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        default=TABLE,
+        help="table for people (default) or json for pipelines: one document with exit_code "
+        "and reason (schema in the README)",
+    )
+    parser.add_argument(
+        "--json",
+        dest="output",
+        action="store_const",
+        const=JSON,
+        help="the same as --output json",
+    )
+    if regions == ONE_REGION:
+        parser.add_argument(
+            "--region", help="the Region (default: AWS_REGION, else the profile's region)"
+        )
+        return
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--region",
+        action="append",
+        help="a Region to read (repeat for more; default: AWS_REGION, else the profile's)",
+    )
+    where.add_argument(
+        "--all-regions",
+        action="store_true",
+        help="every Region where GuardDuty is available (boto3's list, in the partition of "
+        "the default Region), 8 at a time; Regions without a detector are skipped",
+    )
+
+
+def _check_common(args: argparse.Namespace) -> None:
+    """The Regions given, before anything asks AWS."""
+    region = getattr(args, "region", None)
+    if isinstance(region, str):
+        check_region(region, "--region")
+    elif region:
+        args.region = check_regions(region)
 
 
 def command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
 ) -> argparse.ArgumentParser:
-    """A sub-command whose one-line help is also the description its --help shows."""
-    return commands.add_parser(name, help=text, description=text)
+    """A sub-command whose one-line help is also the description its --help shows, with the
+    exit codes as its epilog."""
+    return commands.add_parser(
+        name,
+        help=text,
+        description=text,
+        epilog=exit_codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def program(
@@ -177,10 +473,11 @@ def program(
 ) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
     """A program with ``--version`` (of ``distribution``), the exit codes in its help, and the
     sub-commands to add; the test bench's command is made the same way."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog,
-        description=f"GuardDuty Runtime Monitoring for Amazon ECS: {what}. Exit codes: 0 all "
-        "good, 1 a check failed, 2 a user error, 3 unexpected, 130 interrupted.",
+        description=f"GuardDuty Runtime Monitoring for Amazon ECS: {what}.",
+        epilog=exit_codes_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version(distribution)}")
     return parser, parser.add_subparsers(dest="command", required=True)
@@ -188,70 +485,11 @@ def program(
 
 def build_parser() -> argparse.ArgumentParser:
     parser, commands = program("guardduty-ecs", "operator commands", DISTRIBUTION)
-
-    cover = command(
-        commands,
-        "coverage",
-        "Runtime Monitoring coverage of ECS clusters and EC2 instances; exit 1 if unhealthy",
-    )
-    cover.add_argument(
-        "--region", action="append", help="a region to read (repeat for more; default AWS_REGION)"
-    )
-    cover.add_argument(
-        "--account",
-        action="append",
-        metavar="ACCOUNT_ID",
-        help="only this account's resources (repeat for more; from a GuardDuty administrator, "
-        "its members' too; default: every account ListCoverage returns)",
-    )
-    cover.add_argument("--json", action="store_true", help="print the coverage as JSON")
-    cover.set_defaults(handler=_coverage)
-
-    fire = command(
-        commands,
-        "drill",
-        "find the detector, GuardDuty rules and topics of the account and Region, create sample "
-        "findings (and optionally scale a service to 0), and wait for each routed alert; exit 1 "
-        "when an alert does not arrive or nothing would alert",
-    )
-    _add_deployment_options(fire)
-    fire.add_argument(
-        "--finding-type",
-        action="append",
-        help="a finding type to sample (repeat; default: "
-        + ", ".join(drill.DEFAULT_FINDING_TYPES)
-        + ")",
-    )
-    fire.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        help="seconds to wait for the alerts (default: as long as GuardDuty may take, 6 minutes "
-        "for new sample findings, plus the finding publishing frequency when a previous drill "
-        "left samples of the same types, which this run then updates)",
-    )
-    fire.add_argument(
-        "--scale-to-zero",
-        metavar="CLUSTER/SERVICE",
-        help="also scale this ECS service to 0, wait for the Unhealthy alert, then restore it "
-        "(asks for confirmation)",
-    )
-    fire.add_argument(
-        "--yes", action="store_true", help="confirm --scale-to-zero without asking (pipelines)"
-    )
-    fire.set_defaults(handler=_drill)
-
-    check = command(
-        commands,
-        "verify",
-        "check the account and Region's GuardDuty alerts: features, routing of runtime findings, "
-        "attack sequences and coverage, rules, topic and key policies, subscriptions, "
-        "suppression rules",
-    )
-    _add_deployment_options(check)
-    check.add_argument("--json", action="store_true", help="print the checks as JSON")
-    check.set_defaults(handler=_verify)
-
+    for spec in COMMANDS:
+        sub = command(commands, spec.name, spec.summary)
+        _add_common_options(sub, spec.regions)
+        spec.add_arguments(sub)
+        sub.set_defaults(handler=spec.handler)
     return parser
 
 
@@ -263,23 +501,8 @@ def version(distribution: str) -> str:
         return "unknown (not installed)"
 
 
-def diagnosis(error: Exception) -> tuple[int, list[str]]:
-    """The exit code of an error that ended a command, and the lines that explain it."""
-    if isinstance(error, UserError | NoCredentialsError | NoRegionError):
-        return EXIT_USER_ERROR, [str(error)]
-    if isinstance(error, CheckFailed):
-        return EXIT_CHECK_FAILED, [str(error)]
-    if isinstance(error, ClientError | BotoCoreError):
-        return EXIT_UNEXPECTED, [
-            f"AWS said: {error}",
-            "hint: check the credentials, region and permissions of this shell",
-        ]
-    lines = [f"unexpected error: {type(error).__name__}: {error}"]
-    if os.environ.get(DEBUG_VARIABLE):
-        traceback.print_exc()
-    else:
-        lines.append(f"hint: rerun with {DEBUG_VARIABLE}=1 for the traceback")
-    return EXIT_UNEXPECTED, lines
+def _fix(lines: list[str]) -> str:
+    return " ".join(line.removeprefix("fix: ") for line in lines[1:])
 
 
 def run(
@@ -287,21 +510,35 @@ def run(
     argv: list[str] | None,
     diagnose: Callable[[Exception], tuple[int, list[str]]] = diagnosis,
 ) -> int:
-    """Parse ``argv`` and run the chosen command's handler: every error ends in one diagnosis,
+    """Parse ``argv`` and run the chosen command's handler. Its outcome goes to standard output
+    (the table, or one JSON document); every error ends in one diagnosis on standard error,
     prefixed with the program and command, and its own exit code (``diagnose`` may know more
-    errors than ``diagnosis``, as the bench's Terraform failures)."""
-    args = parser.parse_args(argv)
+    errors than ``diagnosis``, as the bench's Terraform failures); with JSON asked for, the
+    document carries the exit code and reason too."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    output, name = (JSON if wants_json(argv) else TABLE), parser.prog
     try:
-        return int(args.handler(args))
+        args = parser.parse_args(argv)
+        name, output = f"{parser.prog} {args.command}", getattr(args, "output", output)
+        _check_common(args)
+        result = args.handler(args)
+        if isinstance(result, int):  # the bench's commands write their own output
+            return result
+        outcome, lines = result, []
+        if outcome.exit_code in (EXIT_USER_ERROR, EXIT_UNEXPECTED):
+            lines = [outcome.reason] + ([f"fix: {outcome.fix}"] if outcome.fix else [])
     except KeyboardInterrupt:
-        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        outcome, lines = Outcome(EXIT_INTERRUPTED, "interrupted"), ["interrupted"]
     except Exception as error:  # every error ends in one diagnosis and its own exit code
+        name = error.prog if isinstance(error, ArgumentsError) else name
         code, lines = diagnose(error)
-        print(f"{parser.prog} {args.command}: {lines[0]}", file=sys.stderr)
+        outcome = Outcome(code, lines[0], fix=_fix(lines))
+    write(name.removeprefix(parser.prog).strip(), outcome, output, sys.stdout)
+    if lines:
+        print(f"{name}: {lines[0]}", file=sys.stderr)
         for line in lines[1:]:
             print(line, file=sys.stderr)
-        return code
+    return outcome.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,15 @@
 """``guardduty-ecs coverage``: Runtime Monitoring coverage of ECS clusters and EC2 instances.
 
-Pages through GuardDuty's ListCoverage (50 resources a call, the API's maximum) for each region,
-all regions at once. A region with N resources costs 1 + max(1, ceil(N / 50)) calls
-(ListDetectors, then the pages): 10,000 clusters are 201 calls, whatever the accounts.
+Pages through GuardDuty's ListCoverage (50 resources a call, the API's maximum) for each region
+given, or for every Region where GuardDuty is available (``--all-regions``), 8 Regions at a time.
+A region with N resources costs 1 + max(1, ceil(N / 50)) calls (ListDetectors, then the pages):
+10,000 clusters are 201 calls, whatever the accounts.
+
+A Region that fails is reported and does not hide the others. With ``--all-regions``, a Region
+without a detector is skipped, and so is one that refuses the credentials (an opt-in Region not
+enabled, a Region an SCP denies) when another Region accepted them; any other failure fails the
+check. When every Region failed, the command exits as that failure says (2 for credentials, an
+endpoint or permissions): an empty table would read as "nothing to cover".
 
 Called from a GuardDuty administrator account, ListCoverage also returns the resources of its
 member accounts ("If you're a GuardDuty administrator, you can retrieve all resources associated
@@ -17,18 +24,19 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
 import boto3
 
 from guardduty_ecs.aws import client
-from guardduty_ecs.errors import UserError
+from guardduty_ecs.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
+from guardduty_ecs.regions import map_regions, refused
 
 PAGE_SIZE = 50  # ListCoverage's maximum MaxResults
 RESOURCE_TYPES = ("ECS", "EC2")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+NO_DETECTOR = "no GuardDuty detector"
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,20 @@ class CoveredResource:
 
 @dataclass
 class RegionCoverage:
-    """What one region reported, and what it cost."""
+    """What one region reported, and what it cost. ``error`` says why it was not read (``failure``
+    is the exception); ``skipped`` marks a Region that --all-regions leaves out without failing."""
 
     region: str
     resources: list[CoveredResource] = field(default_factory=list)
     api_calls: int = 0
     error: str = ""
+    skipped: bool = False
+    failure: Exception | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def status(self) -> str:
+        """read, skipped or error."""
+        return "skipped" if self.skipped else "error" if self.error else "read"
 
 
 def _row(region: str, item: dict[str, Any]) -> CoveredResource:
@@ -107,7 +123,7 @@ def region_coverage(
         detectors = guardduty.list_detectors()["DetectorIds"]
         result.api_calls += 1
         if not detectors:
-            result.error = "no GuardDuty detector"
+            result.error = NO_DETECTOR
             return result
         criteria: list[dict[str, Any]] = [
             {"CriterionKey": "RESOURCE_TYPE", "FilterCondition": {"Equals": list(RESOURCE_TYPES)}}
@@ -134,6 +150,7 @@ def region_coverage(
                 return result
     except Exception as error:  # a region that fails must not hide the others
         result.error = f"{type(error).__name__}: {error}"
+        result.failure = error
         return result
 
 
@@ -142,14 +159,71 @@ def coverage(
     regions: list[str],
     endpoint_url: str | None = None,
     accounts: list[str] | None = None,
+    *,
+    all_regions: bool = False,
 ) -> list[RegionCoverage]:
-    """Coverage of every region, fetched in parallel, in the order of ``regions``."""
-    with ThreadPoolExecutor(max_workers=min(8, len(regions)) or 1) as pool:
-        return list(
-            pool.map(
-                lambda region: region_coverage(session, region, endpoint_url, accounts), regions
-            )
-        )
+    """Coverage of every region, fetched in parallel (8 at a time), in the order of
+    ``regions``. With ``all_regions``, Regions without a detector, and Regions that refuse the
+    credentials when another accepted them, are marked skipped."""
+    results = map_regions(
+        regions, lambda region: region_coverage(session, region, endpoint_url, accounts)
+    )
+    if all_regions:
+        accepted = any(not result.failure for result in results)
+        for result in results:
+            result.skipped = result.error == NO_DETECTOR or (accepted and refused(result.failure))
+    return results
+
+
+def failures(results: list[RegionCoverage]) -> list[Exception]:
+    """The errors of the Regions that failed, when every Region failed (else none): the command
+    then exits as the first says."""
+    errors = [result.failure for result in results if result.failure]
+    return errors if len(errors) == len(results) else []
+
+
+def verdict(results: list[RegionCoverage]) -> tuple[int, str]:
+    """The exit code (0 or 1) and its reason: every resource healthy, every Region read that
+    is not skipped, and at least one Region read."""
+    rows = [row for result in results for row in result.resources]
+    unhealthy = sum(row.status != "HEALTHY" for row in rows)
+    failed = [result for result in results if result.status == "error"]
+    read = [result for result in results if result.status == "read"]
+    problems = []
+    if unhealthy:
+        problems.append(f"{unhealthy} of {len(rows)} resources not healthy")
+    problems += [f"{result.region}: {result.error}" for result in failed]
+    if not read and not failed:
+        problems.append(f"{NO_DETECTOR} in any of {len(results)} Regions")
+    if problems:
+        return EXIT_CHECK_FAILED, "; ".join(problems)
+    return EXIT_OK, f"{len(rows)} resources healthy in {len(read)} Regions"
+
+
+def to_json(results: list[RegionCoverage]) -> dict[str, Any]:
+    """The command's JSON fields: every Region (with its rows), the totals and the summary."""
+    rows = [row for result in results for row in result.resources]
+    return {
+        "regions": [
+            {
+                "region": result.region,
+                "status": result.status,
+                "error": result.error,
+                "api_calls": result.api_calls,
+                "resources": [asdict(row) for row in result.resources],
+            }
+            for result in results
+        ],
+        "totals": [asdict(total) for total in totals(results)],
+        "summary": {
+            "resources": len(rows),
+            "not_healthy": sum(row.status != "HEALTHY" for row in rows),
+            "regions_read": sum(result.status == "read" for result in results),
+            "regions_skipped": sum(result.skipped for result in results),
+            "regions_failed": sum(result.status == "error" for result in results),
+            "api_calls": sum(result.api_calls for result in results),
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -183,28 +257,19 @@ def totals(results: list[RegionCoverage]) -> list[AccountTotals]:
 
 
 def is_healthy(results: list[RegionCoverage]) -> bool:
-    """No unhealthy resource and no region that could not be read."""
+    """No unhealthy resource and no region that could not be read (skipped ones aside)."""
     return all(
-        not result.error and all(row.status == "HEALTHY" for row in result.resources)
+        (not result.error or result.skipped)
+        and all(row.status == "HEALTHY" for row in result.resources)
         for result in results
     )
 
 
 def report(results: list[RegionCoverage], out: TextIO, as_json: bool = False) -> None:
+    """The coverage table, the Regions not read, the totals per account and the summary line
+    (``as_json``: the JSON fields, as ``guardduty-ecs coverage --output json`` prints them)."""
     if as_json:
-        json.dump(
-            [
-                {
-                    "region": result.region,
-                    "api_calls": result.api_calls,
-                    "error": result.error,
-                    "resources": [asdict(row) for row in result.resources],
-                }
-                for result in results
-            ],
-            out,
-            indent=2,
-        )
+        json.dump(to_json(results), out, indent=2)
         out.write("\n")
         return
     rows = [row for result in results for row in result.resources]
@@ -217,9 +282,16 @@ def report(results: list[RegionCoverage], out: TextIO, as_json: bool = False) ->
             for r in rows
         ],
     )
+    skipped = [result for result in results if result.skipped]
     for result in results:
-        if result.error:
+        if result.error and not result.skipped:
             out.write(f"{result.region}: {result.error}\n")
+    without = [result.region for result in skipped if result.error == NO_DETECTOR]
+    if without:
+        out.write(f"skipped, {NO_DETECTOR}: {', '.join(without)}\n")
+    for result in skipped:
+        if result.error != NO_DETECTOR:
+            out.write(f"skipped, the credentials cannot read it: {result.region}: {result.error}\n")
     if rows:
         out.write("\n")
         _table(
@@ -232,9 +304,9 @@ def report(results: list[RegionCoverage], out: TextIO, as_json: bool = False) ->
         )
     unhealthy = sum(row.status != "HEALTHY" for row in rows)
     calls = sum(result.api_calls for result in results)
+    read = sum(result.status == "read" for result in results)
     out.write(
-        f"{len(rows)} resources, {unhealthy} not healthy, in {len(results)} regions "
-        f"({calls} API calls)\n"
+        f"{len(rows)} resources, {unhealthy} not healthy, in {read} regions ({calls} API calls)\n"
     )
 
 

@@ -26,6 +26,56 @@ FINDING_DETAIL_TYPE = "GuardDuty Finding"
 UNHEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Unhealthy"
 HEALTHY_DETAIL_TYPE = "GuardDuty Runtime Protection Healthy"
 
+# The finding types of Runtime Monitoring and of Extended Threat Detection's attack sequences, as
+# the GuardDuty user guide lists them ("Runtime Monitoring finding types", "GuardDuty attack
+# sequence finding types"): the drill refuses a type of these families that is not here. The
+# emulator's finding_types tables list the same names (tests/static/test_single_sources.py).
+RUNTIME_FINDING_TYPES: tuple[str, ...] = (
+    "CryptoCurrency:Runtime/BitcoinTool.B",
+    "Backdoor:Runtime/C&CActivity.B",
+    "UnauthorizedAccess:Runtime/TorRelay",
+    "UnauthorizedAccess:Runtime/TorClient",
+    "Trojan:Runtime/BlackholeTraffic",
+    "Trojan:Runtime/DropPoint",
+    "CryptoCurrency:Runtime/BitcoinTool.B!DNS",
+    "Backdoor:Runtime/C&CActivity.B!DNS",
+    "Trojan:Runtime/BlackholeTraffic!DNS",
+    "Trojan:Runtime/DropPoint!DNS",
+    "Trojan:Runtime/DGADomainRequest.C!DNS",
+    "Trojan:Runtime/DriveBySourceTraffic!DNS",
+    "Trojan:Runtime/PhishingDomainRequest!DNS",
+    "Impact:Runtime/AbusedDomainRequest.Reputation",
+    "Impact:Runtime/BitcoinDomainRequest.Reputation",
+    "Impact:Runtime/MaliciousDomainRequest.Reputation",
+    "Impact:Runtime/SuspiciousDomainRequest.Reputation",
+    "UnauthorizedAccess:Runtime/MetadataDNSRebind",
+    "Execution:Runtime/NewBinaryExecuted",
+    "PrivilegeEscalation:Runtime/DockerSocketAccessed",
+    "PrivilegeEscalation:Runtime/RuncContainerEscape",
+    "PrivilegeEscalation:Runtime/CGroupsReleaseAgentModified",
+    "DefenseEvasion:Runtime/ProcessInjection.Proc",
+    "DefenseEvasion:Runtime/ProcessInjection.Ptrace",
+    "DefenseEvasion:Runtime/ProcessInjection.VirtualMemoryWrite",
+    "Execution:Runtime/ReverseShell",
+    "DefenseEvasion:Runtime/FilelessExecution",
+    "Impact:Runtime/CryptoMinerExecuted",
+    "Execution:Runtime/NewLibraryLoaded",
+    "PrivilegeEscalation:Runtime/ContainerMountsHostDirectory",
+    "PrivilegeEscalation:Runtime/UserfaultfdUsage",
+    "Execution:Runtime/SuspiciousTool",
+    "Execution:Runtime/SuspiciousCommand",
+    "DefenseEvasion:Runtime/SuspiciousCommand",
+    "DefenseEvasion:Runtime/PtraceAntiDebugging",
+    "Execution:Runtime/MaliciousFileExecuted",
+)
+ATTACK_SEQUENCE_FINDING_TYPES: tuple[str, ...] = (
+    "AttackSequence:ECS/CompromisedCluster",
+    "AttackSequence:EC2/CompromisedInstanceGroup",
+    "AttackSequence:EKS/CompromisedCluster",
+    "AttackSequence:IAM/CompromisedCredentials",
+    "AttackSequence:S3/CompromisedData",
+)
+
 
 def event_timestamp() -> str:
     """Now, as GuardDuty writes the time of an event (ISO 8601, milliseconds, UTC)."""

@@ -7,7 +7,9 @@ own delays).
 
 The coverage benchmarks time ``guardduty-ecs coverage``: over N clusters of one account
 (``measure_coverage``), or from a delegated administrator over members x regions x clusters
-(``measure_organization_coverage``), each with the time the emulator took to build them.
+(``measure_organization_coverage``), each with the time the emulator took to build them;
+``measure_organization`` times ``coverage`` and ``cost`` on one such organization (the issue's
+scale target: 100 members x 4 Regions x 10 clusters, each command within 10 s).
 
 ``measure_table`` and ``render_table`` (``guardduty-ecs-bench benchmark --table``, ``make bench``)
 put every figure into one Markdown report: the test suite per layer, plans, apply and destroy of
@@ -28,12 +30,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from guardduty_ecs import coverage
+from guardduty_ecs import cost, coverage
 from guardduty_ecs.aws import client, session_from_environment
 from guardduty_ecs.errors import UserError
 from guardduty_ecs.events import (
@@ -43,6 +45,7 @@ from guardduty_ecs.events import (
     ecs_coverage_change,
     runtime_finding,
 )
+from guardduty_ecs.prices import default_table
 from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs_bench.deployment import Deployment, deployed
 from guardduty_ecs_bench.harness import Stack, Workbench, emulated_workbench
@@ -54,7 +57,7 @@ from guardduty_ecs_bench.workloads import (
 )
 from guardduty_ecs_emulator import ActAs, EmulatorProcess, act_as
 from guardduty_ecs_emulator.services.guardduty.finding_types import RUNTIME_FINDING_TYPES
-from guardduty_ecs_emulator.services.guardduty.organization import member_association_delay
+from guardduty_ecs_emulator.services.guardduty.organization.model import member_association_delay
 
 # The alert path alone (rules, topic, key, dead-letter queue): what the latency goes through.
 BENCHMARK_EXAMPLE = "modules/alerts"
@@ -226,18 +229,38 @@ class OrganizationCoverageFigures:
     build_seconds: float
 
 
-def measure_organization_coverage(
+@dataclass(frozen=True)
+class BuiltOrganization:
+    """An organization built in the emulator: its administrator, members and Regions."""
+
+    emulator: EmulatorProcess
+    admin: str
+    members: list[str]
+    regions: tuple[str, ...]
+    build_seconds: float
+
+    def admin_session(self) -> Any:
+        """A session that the emulator answers as the administrator."""
+        session = session_from_environment(self.emulator.environment())
+        session.events.register("before-sign.*.*", ActAs(self.admin))
+        return session
+
+
+@contextmanager
+def _organization(
     accounts: int,
     regions: int,
     clusters: int,
-    work_dir: Path | None = None,
-    emulator: EmulatorProcess | None = None,
-) -> OrganizationCoverageFigures:
-    """Time ``guardduty-ecs coverage`` from a delegated GuardDuty administrator whose
-    ``accounts`` members each have ``clusters`` Fargate clusters with a running task in each of
-    ``regions`` regions (Runtime Monitoring and its Fargate agent on, set by the administrator
-    with UpdateMemberDetectors; in ``emulator``, emptied, if given, otherwise in one started with
-    its log in ``work_dir``)."""
+    work_dir: Path | None,
+    emulator: EmulatorProcess | None,
+    *,
+    usage_hours: float = 0.0,
+) -> Iterator[BuiltOrganization]:
+    """A delegated GuardDuty administrator whose ``accounts`` members each have ``clusters``
+    Fargate clusters with a running task in each of ``regions`` regions (Runtime Monitoring and
+    its Fargate agent on, set by the administrator with UpdateMemberDetectors; in ``emulator``,
+    emptied, if given, otherwise in one started with its log in ``work_dir``); the emulator's
+    clock then moves ``usage_hours`` on, so that the tasks have run that long."""
     if accounts < 1 or clusters < 1:
         raise UserError("the benchmark needs at least one member account and one cluster")
     if not 1 <= regions <= len(BENCHMARK_REGIONS):
@@ -275,7 +298,7 @@ def measure_organization_coverage(
                     ],
                 )
             # New members take their features only once associated: the emulator's clock moves
-            # past that window (emulator/organization.py) instead of the benchmark sleeping.
+            # past that window (emulator's organization/model.py) instead of the benchmark sleeping.
             running.advance_clock(member_association_delay(os.environ).total_seconds())
             for batch in batches:
                 guardduty.update_member_detectors(
@@ -294,6 +317,7 @@ def measure_organization_coverage(
                     # it. moto's RunTask adds up the containers' memory.
                     ecs.register_task_definition(
                         family="app",
+                        cpu="256",
                         containerDefinitions=[{"name": "app", "image": "nginx", "memory": 512}],
                     )
                     for index in range(clusters):
@@ -302,10 +326,26 @@ def measure_organization_coverage(
                         ecs.run_task(cluster=name, taskDefinition="app", launchType="FARGATE")
 
         _in_parallel(build, range(BUILD_THREADS))
-        admin_session = session_from_environment(running.environment())
-        admin_session.events.register("before-sign.*.*", as_admin)
+        if usage_hours:
+            running.advance_clock(usage_hours * 3600)
+        yield BuiltOrganization(running, admin, members, names, time.monotonic() - building)
+
+
+def measure_organization_coverage(
+    accounts: int,
+    regions: int,
+    clusters: int,
+    work_dir: Path | None = None,
+    emulator: EmulatorProcess | None = None,
+) -> OrganizationCoverageFigures:
+    """Time ``guardduty-ecs coverage`` from a delegated GuardDuty administrator whose
+    ``accounts`` members each have ``clusters`` Fargate clusters with a running task in each of
+    ``regions`` regions (see ``_organization``)."""
+    with _organization(accounts, regions, clusters, work_dir, emulator) as built:
         started = time.monotonic()
-        results = coverage.coverage(admin_session, list(names), endpoint)
+        results = coverage.coverage(
+            built.admin_session(), list(built.regions), built.emulator.endpoint_url
+        )
         seconds = time.monotonic() - started
     errors = [f"{result.region}: {result.error}" for result in results if result.error]
     if errors:
@@ -319,7 +359,71 @@ def measure_organization_coverage(
         len({row.account for row in rows}),
         sum(result.api_calls for result in results),
         seconds,
-        started - building,
+        built.build_seconds,
+    )
+
+
+# The organization of the issue's scale target: `coverage` and `cost` within 10 s each.
+ORGANIZATION_SCALE = (100, 4, 10)  # member accounts, Regions, clusters per member and Region
+ORGANIZATION_USAGE_HOURS = 24.0  # how long the tasks have run when `cost` reads their usage
+
+
+@dataclass(frozen=True)
+class OrganizationFigures:
+    """``coverage`` and ``cost`` from a delegated administrator over one organization."""
+
+    accounts: int  # member accounts
+    regions: int
+    clusters: int  # per member and Region
+    build_seconds: float
+    coverage_rows: int
+    coverage_calls: int
+    coverage_seconds: float
+    cost_accounts: int  # accounts with spend read, in every Region
+    cost_calls: int
+    cost_seconds: float
+    cost_usd: float  # the organization's Runtime Monitoring spend read, all Regions
+
+
+def measure_organization(
+    accounts: int,
+    regions: int,
+    clusters: int,
+    work_dir: Path | None = None,
+    emulator: EmulatorProcess | None = None,
+) -> OrganizationFigures:
+    """Time ``guardduty-ecs coverage`` and ``guardduty-ecs cost`` (spend of every member, the
+    administrator's projection and alert resources) from a delegated administrator over
+    ``accounts`` members x ``regions`` x ``clusters`` (see ``_organization``), after the tasks
+    ran ORGANIZATION_USAGE_HOURS on the emulator's clock."""
+    with _organization(
+        accounts, regions, clusters, work_dir, emulator, usage_hours=ORGANIZATION_USAGE_HOURS
+    ) as built:
+        session, endpoint = built.admin_session(), built.emulator.endpoint_url
+        started = time.monotonic()
+        covered = coverage.coverage(session, list(built.regions), endpoint)
+        coverage_seconds = time.monotonic() - started
+        started = time.monotonic()
+        costs = cost.cost(session, list(built.regions), default_table(), endpoint_url=endpoint)
+        cost_seconds = time.monotonic() - started
+    errors = [f"{r.region}: {r.error}" for r in [*covered, *costs] if r.error]
+    errors += [f"{r.region}: {warning}" for r in costs for warning in r.warnings]
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    spends = [row for r in costs if r.spend for row in r.spend.accounts]
+    return OrganizationFigures(
+        accounts,
+        regions,
+        clusters,
+        built.build_seconds,
+        sum(len(r.resources) for r in covered),
+        sum(r.api_calls for r in covered),
+        coverage_seconds,
+        len({row.account for row in spends}),
+        # + the command's one GetCallerIdentity
+        sum(r.api_calls for r in costs) + 1,
+        cost_seconds,
+        sum(row.total for row in spends),
     )
 
 
@@ -435,6 +539,7 @@ class BenchmarkTable:
     validation: ValidationTiming
     coverage: list[CoverageFigures]
     latency: dict[str, LatencySummary]
+    organization: list[OrganizationFigures] = field(default_factory=list)
 
 
 def _counts_text(counts: dict[str, int]) -> str:
@@ -535,6 +640,27 @@ def render_table(table: BenchmarkTable) -> str:
         f"{figures.build_seconds:.1f} |"
         for figures in table.coverage
     ]
+    if table.organization:
+        lines += [
+            "",
+            "## Organization: coverage and cost",
+            "",
+            "`guardduty-ecs coverage` and `guardduty-ecs cost` from a delegated administrator "
+            "over N member accounts x R Regions x C Fargate clusters with a running task each "
+            f"(the tasks ran {ORGANIZATION_USAGE_HOURS:g} hours on the emulator's clock before "
+            "`cost` reads their usage); build: the emulator creating the organization, members "
+            f"and clusters ({BUILD_THREADS} clients). The target is 10 s for each command.",
+            "",
+            "| Members x Regions x clusters | Coverage rows | Coverage calls | Coverage (s) "
+            "| Cost accounts | Cost calls | Cost (s) | Spend read (USD) | Build (s) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {f.accounts} x {f.regions} x {f.clusters} | {f.coverage_rows} | "
+            f"{f.coverage_calls} | {f.coverage_seconds:.2f} | {f.cost_accounts} | "
+            f"{f.cost_calls} | {f.cost_seconds:.2f} | {f.cost_usd:.2f} | {f.build_seconds:.1f} |"
+            for f in table.organization
+        ]
     lines += [
         "",
         "## Alert latency per rule",
@@ -852,10 +978,24 @@ def measure_table(
     for clusters in COVERAGE_CLUSTERS:
         say(f"coverage of {clusters} clusters")
         coverage_figures.append(measure_coverage(clusters, work_dir and work_dir / "coverage"))
+    accounts, regions, clusters = ORGANIZATION_SCALE
+    say(f"coverage and cost of {accounts} members x {regions} Regions x {clusters} clusters")
+    organization = [
+        measure_organization(accounts, regions, clusters, work_dir and work_dir / "organization")
+    ]
     say(f"alert latency, {events_per_rule} events per rule")
     latency = measure_alert_latency_per_rule(
         events_per_rule, repo, work_dir and work_dir / "latency"
     )
     return BenchmarkTable(
-        machine, workers, suite, empty, plans, lifecycles, validation, coverage_figures, latency
+        machine,
+        workers,
+        suite,
+        empty,
+        plans,
+        lifecycles,
+        validation,
+        coverage_figures,
+        latency,
+        organization,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from guardduty_ecs.cli import command, diagnosis, program, run
 from guardduty_ecs.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_UNEXPECTED, UserError
-from guardduty_ecs_bench import benchmark, demo, inventory, tfdocs
+from guardduty_ecs_bench import bad_invocations, benchmark, demo, inventory, tfdocs
 from guardduty_ecs_bench.repository import REPO_VARIABLE, find_repository
 
 DISTRIBUTION = "guardduty-ecs-bench"
@@ -58,14 +58,15 @@ def _benchmark(args: argparse.Namespace) -> int:
         return _benchmark_table(args)
     work_dir = Path(args.work_dir) if args.work_dir else None
     if args.coverage_accounts:
-        org = benchmark.measure_organization_coverage(
+        org = benchmark.measure_organization(
             args.coverage_accounts, args.coverage_regions, args.coverage_clusters or 10, work_dir
         )
         print(
-            f"coverage of {org.accounts} member accounts x {org.regions} regions x "
-            f"{org.clusters} clusters, from the delegated administrator: {org.rows} rows of "
-            f"{org.accounts_seen} accounts in {org.api_calls} API calls, {org.seconds:.2f}s "
-            f"(built in {org.build_seconds:.1f}s)"
+            f"{org.accounts} member accounts x {org.regions} regions x {org.clusters} clusters, "
+            f"from the delegated administrator (built in {org.build_seconds:.1f}s): coverage "
+            f"{org.coverage_rows} rows in {org.coverage_calls} API calls, "
+            f"{org.coverage_seconds:.2f}s; cost {org.cost_accounts} accounts, "
+            f"{org.cost_usd:.2f} USD read, in {org.cost_calls} API calls, {org.cost_seconds:.2f}s"
         )
         return EXIT_OK
     if args.coverage_clusters:
@@ -118,6 +119,13 @@ def _inventories(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bad_invocations(args: argparse.Namespace) -> int:
+    out = Path(args.out) if args.out else None
+    if out and not out.parent.is_dir():
+        raise UserError(f"--out: no folder {out.parent}")
+    return EXIT_CHECK_FAILED if bad_invocations.report(sys.stdout, out) else EXIT_OK
+
+
 def _add_repo(command: argparse.ArgumentParser, name: str = "--repo") -> None:
     command.add_argument(
         name,
@@ -160,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--table",
         action="store_true",
         help="measure everything (the test suite per layer, plans, apply and destroy of each "
-        "example, validation cases, coverage of 1k and 10k clusters, alert latency per rule) and "
+        "example, validation cases, coverage of 1k and 10k clusters, coverage and cost of 100 "
+        "members x 4 regions x 10 clusters, alert latency per rule) and "
         "print a Markdown table",
     )
     bench.add_argument(
@@ -180,9 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--coverage-accounts",
         type=int,
         metavar="N",
-        help="instead, time `guardduty-ecs coverage` from a delegated GuardDuty administrator "
-        "over N member accounts, each with --coverage-clusters clusters with a running Fargate "
-        "task in each of --coverage-regions regions",
+        help="instead, time `guardduty-ecs coverage` and `guardduty-ecs cost` from a delegated "
+        "GuardDuty administrator over N member accounts, each with --coverage-clusters clusters "
+        "with a running Fargate task in each of --coverage-regions regions",
     )
     bench.add_argument(
         "--coverage-regions",
@@ -214,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     inventories.add_argument("--check", action="store_true", help="only report stale inventories")
     _add_repo(inventories)
     inventories.set_defaults(handler=_inventories)
+
+    bad = command(
+        commands,
+        "bad-invocations",
+        "run bad invocations of the installed guardduty-ecs (arguments, files, credentials, "
+        "profiles, Regions, endpoints, permissions, ...) against local servers and print a "
+        "Markdown table of exit code, stderr lines and seconds; exit 1 if one ends unexpectedly",
+    )
+    bad.add_argument("--out", metavar="FILE", help="also write the table to FILE")
+    bad.set_defaults(handler=_bad_invocations)
     return parser
 
 

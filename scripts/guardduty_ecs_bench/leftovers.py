@@ -126,8 +126,53 @@ def remaining_resources(session: boto3.Session, endpoint_url: str | None) -> dic
             group["logGroupName"]
             for group in _pages(api("logs"), "describe_log_groups", "logGroups")
         ],
+        "cloudformation stacks": [
+            stack["StackId"]
+            for stack in _pages(api("cloudformation"), "list_stacks", "StackSummaries")
+            if stack["StackStatus"] != "DELETE_COMPLETE"
+        ],
+        "eventbridge connections": [
+            connection["ConnectionArn"]
+            for connection in _listed(api("events"), "list_connections", "Connections")
+        ],
+        "eventbridge api destinations": [
+            destination["ApiDestinationArn"]
+            for destination in _listed(api("events"), "list_api_destinations", "ApiDestinations")
+        ],
+        "chat channel configurations": _chat_configurations(api, endpoint_url),
     }
     return {kind: items for kind, items in remaining.items() if items}
+
+
+def _listed(api: Any, operation: str, key: str) -> list[Any]:
+    """Every item of a list operation that pages by NextToken without a botocore paginator
+    (EventBridge's ListConnections and ListApiDestinations)."""
+    items: list[Any] = []
+    arguments: dict[str, Any] = {}
+    while True:
+        page = getattr(api, operation)(**arguments)
+        items += page.get(key, [])
+        if not page.get("NextToken"):
+            return items
+        arguments["NextToken"] = page["NextToken"]
+
+
+# "AWS Chatbot APIs are currently available in the following Regions: US East (Ohio) -
+# us-east-2, US West (Oregon) - us-west-2, Asia Pacific (Singapore) - ap-southeast-1, Europe
+# (Ireland) - eu-west-1" (API reference, Welcome). The emulator answers in every Region.
+CHAT_API_REGIONS = ("us-east-2", "us-west-2", "ap-southeast-1", "eu-west-1")
+
+
+def _chat_configurations(api: Callable[[str], Any], endpoint_url: str | None) -> list[str]:
+    """Slack and Microsoft Teams channel configurations (account-wide), where the chat API is."""
+    chatbot = api("chatbot")
+    if endpoint_url is None and chatbot.meta.region_name not in CHAT_API_REGIONS:
+        return []
+    slack = _listed(chatbot, "describe_slack_channel_configurations", "SlackChannelConfigurations")
+    teams = _listed(
+        chatbot, "list_microsoft_teams_channel_configurations", "TeamChannelConfigurations"
+    )
+    return [configuration["ChatConfigurationArn"] for configuration in [*slack, *teams]]
 
 
 def _pairs(tags: Iterable[dict[str, str]], key: str, value: str) -> dict[str, str]:

@@ -10,15 +10,21 @@ from moto import server
 from moto.core import responses
 
 from guardduty_ecs_emulator import request_validation
-from guardduty_ecs_emulator.services import ec2, ecs, eventbridge, kms, s3
-from guardduty_ecs_emulator.services.guardduty import (
-    agent_network,
-    detection_controls,
-    features,
-    findings,
-    organization,
+from guardduty_ecs_emulator.services import (
+    api_destinations,
+    chatbot,
+    cloudformation,
+    ec2,
+    ecs,
+    eventbridge,
+    kms,
+    s3,
 )
+from guardduty_ecs_emulator.services.guardduty import agent_network, features, usage
 from guardduty_ecs_emulator.services.guardduty.coverage import hooks as coverage
+from guardduty_ecs_emulator.services.guardduty.detection_controls import hooks as detection_controls
+from guardduty_ecs_emulator.services.guardduty.findings import hooks as findings
+from guardduty_ecs_emulator.services.guardduty.organization import hooks as organization
 
 
 def list_moto_modules_once() -> None:
@@ -47,6 +53,9 @@ def install_extensions() -> None:
     list_moto_modules_once()
     features.install()
     eventbridge.install()
+    api_destinations.install()
+    cloudformation.install()
+    chatbot.install()
     kms.install()
     s3.install()
     ecs.install()
@@ -56,6 +65,8 @@ def install_extensions() -> None:
     organization.install()
     detection_controls.install()
     coverage.install()
+    # After coverage: its hooks on the ECS and detector calls run inside these.
+    usage.install()
     list_response_methods_once()
 
 

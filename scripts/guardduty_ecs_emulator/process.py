@@ -94,6 +94,62 @@ def advance_clock(endpoint_url: str, seconds: float) -> str:
         return str(json.loads(response.read())["now"])
 
 
+def _control(endpoint_url: str, path: str, document: dict[str, Any] | None = None) -> Any:
+    """POST ``document`` (GET without one) to a control endpoint of the emulator; its answer."""
+    request = urllib.request.Request(
+        f"{endpoint_url}/moto-api/guardduty-ecs/{path}",
+        data=None if document is None else json.dumps(document).encode(),
+        headers={"Content-Type": "application/json"},
+        method="GET" if document is None else "POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def redirect_api_destinations(endpoint_url: str, hosts: dict[str, str]) -> None:
+    """Send the API destination requests for each host (``events.pagerduty.com``) to a local
+    receiver's base URL instead (test-only; ``{}`` removes the redirects)."""
+    _control(endpoint_url, "api-destination-hosts", {"hosts": hosts})
+
+
+def authorize_chat(
+    endpoint_url: str,
+    account: str,
+    slack_workspaces: dict[str, str] | None = None,
+    teams: list[tuple[str, str, str]] | None = None,
+) -> None:
+    """What the chat console would have authorized in ``account``: Slack workspaces (ID ->
+    name) and Microsoft Teams teams (tenant ID, team ID, team name)."""
+    _control(
+        endpoint_url,
+        "chatbot/authorizations",
+        {
+            "account": account,
+            "slack_workspaces": [
+                {"id": workspace, "name": name}
+                for workspace, name in (slack_workspaces or {}).items()
+            ],
+            "teams": [
+                {"tenant_id": tenant, "team_id": team, "team_name": name}
+                for tenant, team, name in teams or []
+            ],
+        },
+    )
+
+
+def chat_deliveries(endpoint_url: str, account: str, take: bool = True) -> list[dict[str, Any]]:
+    """What the chat channel configurations of ``account`` received since the last take, each
+    with ``ChatConfigurationArn``, ``TopicArn``, ``Message``, ``Rendered`` and ``Reason``."""
+    path = f"chatbot/deliveries?account={account}"
+    request = urllib.request.Request(
+        f"{endpoint_url}/moto-api/guardduty-ecs/{path}",
+        data=b"" if take else None,
+        method="POST" if take else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return list(json.loads(response.read())["deliveries"])
+
+
 def _take_rejections(endpoint_url: str) -> list[dict[str, str]]:
     """The requests the emulator at ``endpoint_url`` refused as AWS's request validation would
     (``emulator/request_validation.py``) since the last take; the emulator forgets them."""

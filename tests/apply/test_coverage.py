@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
+from guardduty_ecs import cli
+from guardduty_ecs.aws import open_session
+from guardduty_ecs.cli import main
 from guardduty_ecs.coverage import AccountTotals, coverage, is_healthy, totals
 from guardduty_ecs_bench.benchmark import measure_coverage, measure_organization_coverage
 from guardduty_ecs_bench.workloads import (
@@ -17,7 +21,7 @@ from guardduty_ecs_bench.workloads import (
     register_fargate_task_definition,
 )
 from guardduty_ecs_emulator import ActAs, EmulatorProcess, act_as
-from guardduty_ecs_emulator.services.guardduty.organization import member_association_delay
+from guardduty_ecs_emulator.services.guardduty.organization.model import member_association_delay
 
 pytestmark = [
     pytest.mark.apply,
@@ -72,7 +76,11 @@ def test_a_service_scaled_to_zero_makes_the_verdict_unhealthy(
 
 
 def test_administrator_reads_its_members_and_filters_by_account(
-    aws_client: Callable[[str], Any], aws_session: boto3.Session, clean_emulator: EmulatorProcess
+    aws_client: Callable[[str], Any],
+    aws_session: boto3.Session,
+    clean_emulator: EmulatorProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     organizations = aws_client("organizations")
     organizations.create_organization(FeatureSet="ALL")
@@ -129,3 +137,22 @@ def test_administrator_reads_its_members_and_filters_by_account(
     (only_admin,) = coverage(session, ["us-east-1"], endpoint, accounts=[admin])
     assert [(row.account, row.resource) for row in only_admin.resources] == [(admin, "hq")]
     assert is_healthy([only_admin])
+
+    # The command, for every Region at once: the administrator's Region holds the members'
+    # rows too, the Regions without a detector are skipped, the member's cluster fails it.
+    for name, value in clean_emulator.environment().items():
+        monkeypatch.setenv(name, value)
+
+    def as_admin(profile: str | None, region: str | None = None) -> boto3.Session:
+        opened = open_session(profile, region)
+        opened.events.register("before-sign.*.*", ActAs(admin))
+        return opened
+
+    monkeypatch.setattr(cli, "open_session", as_admin)
+    assert main(["coverage", "--all-regions", "--output", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    read = [region for region in document["regions"] if region["status"] == "read"]
+    assert [region["region"] for region in read] == ["us-east-1"]
+    assert {row["account"] for row in read[0]["resources"]} == {admin, member}
+    assert document["summary"]["regions_skipped"] == len(document["regions"]) - 1
+    assert document["reason"] == "1 of 2 resources not healthy"

@@ -20,7 +20,7 @@ from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs.verify import verify
 from guardduty_ecs_bench.harness import Workbench
 from guardduty_ecs_emulator import EmulatorProcess
-from guardduty_ecs_emulator.services.guardduty.organization import member_association_delay
+from guardduty_ecs_emulator.services.guardduty.organization.model import member_association_delay
 
 pytestmark = [
     pytest.mark.apply,
@@ -32,7 +32,8 @@ pytestmark = [
 REVERSE_SHELL = "Execution:Runtime/ReverseShell"
 ASSOCIATION_WAIT_SECONDS = math.ceil(member_association_delay(os.environ).total_seconds()) + 1
 NEW_BINARY = "Execution:Runtime/NewBinaryExecuted"
-# GuardDuty's sample findings name this placeholder cluster (see the emulator's findings.py).
+# GuardDuty's sample findings name this placeholder cluster (see the emulator's
+# findings/samples.py).
 SAMPLE_CLUSTER = "GeneratedFindingECSClusterName"
 
 
@@ -57,8 +58,9 @@ def test_organization_example(
                 }
             },
             # The emulator answers a new member's features "not an associated member" for a
-            # while after CreateMembers, as AWS may (emulator/organization.py); the module's wait
-            # outlasts that window, so the apply converges without the 30 s of the default.
+            # while after CreateMembers, as AWS may (emulator's organization/model.py); the
+            # module's wait outlasts that window, so the apply converges without the 30 s of
+            # the default.
             "member_association_wait_seconds": ASSOCIATION_WAIT_SECONDS,
         },
     )

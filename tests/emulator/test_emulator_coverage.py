@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from guardduty_ecs_emulator import EmulatorProcess
-from guardduty_ecs_emulator.services.guardduty.organization import member_association_delay
+from guardduty_ecs_emulator.services.guardduty.organization.model import member_association_delay
 
 pytestmark = pytest.mark.emulator
 

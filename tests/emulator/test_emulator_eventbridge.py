@@ -328,3 +328,32 @@ def test_test_event_pattern_requires_the_mandatory_fields(aws_client: Callable[[
         )
     assert failure.value.response["Error"]["Code"] == "ValidationException"
     assert "time" in failure.value.response["Error"]["Message"]
+
+
+def test_an_untransformed_event_is_the_documented_envelope(delivery: Delivery) -> None:
+    """EventBridge user guide, "Amazon EventBridge events": the same top-level fields in every
+    event, and nothing of moto's own (``ingestion-time``)."""
+    delivery.events.put_targets(Rule=RULE, Targets=[{"Id": "sns", "Arn": delivery.topic_arn}])
+    event_id = delivery.events.put_events(
+        Entries=[
+            {
+                "Source": "aws.guardduty",
+                "DetailType": "GuardDuty Finding",
+                "Detail": json.dumps(RUNTIME_FINDING),
+            }
+        ]
+    )["Entries"][0]["EventId"]
+    (message,) = delivery.received(delivery.probe_url)
+    event = json.loads(message["Body"])
+    assert list(event) == [
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    ]
+    assert (event["id"], event["detail"]) == (event_id, RUNTIME_FINDING)

@@ -72,7 +72,8 @@ def test_one_sample_of_every_runtime_type_marked_as_sample(guardduty, detector_i
     )
     for finding in findings:
         assert json.loads(finding["Service"]["AdditionalInfo"]["Value"]) == {"sample": True}
-        # The API title carries no [SAMPLE] prefix (that is the console's), see findings.py.
+        # The API title carries no [SAMPLE] prefix (that is the console's): see the emulator's
+        # findings/__init__.py.
         assert not finding["Title"].startswith("[SAMPLE]")
         assert finding["Service"]["DetectorId"] == detector_id
         assert finding["Arn"].endswith(f"detector/{detector_id}/finding/{finding['Id']}")

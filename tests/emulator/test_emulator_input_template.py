@@ -79,3 +79,35 @@ def test_target_input_uses_transformer_and_predefined_variables() -> None:
     assert target_input(target, EVENT, arn) == (
         '"Execution:Runtime/NewBinaryExecuted from findings"'
     )
+
+
+def test_standalone_strings_in_a_json_template_are_json_strings() -> None:
+    """ "Simple JSON": {"instance" : <instance>} gives {"instance" : "i-0123456789"}; the quotes
+    and line breaks of a finding's title are escaped (chosen), so the message stays JSON. Inside
+    quotes nothing changes."""
+    values = {"instance": "i-0123456789", "title": EVENT["detail"]["title"], "severity": 8}
+    rendered = render_input_template(
+        '{\n  "instance" : <instance>,\n  "title": <title>,\n'
+        '  "text": "<instance> at <severity>"\n}',
+        values,
+    )
+    assert json.loads(rendered) == {
+        "instance": "i-0123456789",
+        "title": 'Binary "x"\nexecuted',
+        "text": "i-0123456789 at 8",
+    }
+    keywords = render_input_template('{"k": ["High", <instance>, <severity>]}', values)
+    assert json.loads(keywords) == {"k": ["High", "i-0123456789", 8]}
+
+
+def test_standalone_strings_in_a_string_template_are_pasted() -> None:
+    """API reference, InputTransformer: "InputTemplate": "<instance> is in state <status>" is a
+    string template; its variables go in as their text, as the e-mail's lines do."""
+    values = {"instance": "i-0123456789", "status": "RUNNING"}
+    assert (
+        render_input_template("<instance> is in state <status>", values)
+        == "i-0123456789 is in state RUNNING"
+    )
+    assert render_input_template('"Type: <instance>"\n<status>', values) == (
+        '"Type: i-0123456789"\nRUNNING'
+    )

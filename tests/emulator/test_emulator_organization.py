@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from guardduty_ecs_emulator import EmulatorProcess
-from guardduty_ecs_emulator.services.guardduty import organization as emulated
+from guardduty_ecs_emulator.services.guardduty.organization import model as emulated
 
 pytestmark = pytest.mark.emulator
 
@@ -254,7 +254,7 @@ def test_member_quotas_are_fifty_thousand_and_five_thousand_by_invitation() -> N
     """The quotas, judged in-process on a stand-in detector (50,000 members through the API
     would take minutes)."""
     detector: Any = SimpleNamespace()
-    members = emulated._members(detector)
+    members = emulated.members_of(detector)
     members.update(
         {
             f"{index:012d}": {"accountId": f"{index:012d}", "organization": False}

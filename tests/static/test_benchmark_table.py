@@ -17,6 +17,7 @@ from guardduty_ecs_bench.benchmark import (
     LatencySummary,
     LifecycleTiming,
     MachineInfo,
+    OrganizationFigures,
     PlanTiming,
     SuiteRun,
     Timing,
@@ -59,6 +60,14 @@ def test_table_has_a_row_for_each_figure() -> None:
     assert "| 40 | 20.0 | 2.00 |" in text
     assert "| 1000 | 21 | 1.23 | 30.0 |" in text
     assert "| findings-high | 3 | 20 | 30 | 30 |" in text
+
+
+def test_organization_figures_have_a_section_of_their_own() -> None:
+    figures = OrganizationFigures(100, 4, 10, 40.0, 4000, 328, 1.5, 101, 77, 2.5, 17.26)
+    table = _table([])
+    assert "## Organization" not in render_table(table)
+    text = render_table(BenchmarkTable(**{**table.__dict__, "organization": [figures]}))
+    assert "| 100 x 4 x 10 | 4000 | 328 | 1.50 | 101 | 77 | 2.50 | 17.26 | 40.0 |" in text
 
 
 def test_table_without_suite_has_no_suite_section() -> None:

@@ -133,7 +133,7 @@ def test_report_ends_with_the_totals_table() -> None:
 def test_json_rows_carry_the_account() -> None:
     out = io.StringIO()
     report(ORGANIZATION, out, as_json=True)
-    (us_east, _) = json.loads(out.getvalue())
+    (us_east, _) = json.loads(out.getvalue())["regions"]
     assert [row["account"] for row in us_east["resources"]] == [MEMBER, ADMIN, MEMBER]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from guardduty_ecs_emulator.services.guardduty.detection_controls import filter_attributes
+from guardduty_ecs_emulator.services.guardduty.detection_controls.filters import filter_attributes
 
 pytestmark = pytest.mark.static
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.static
 
 PRODUCT = "guardduty_ecs"
 DISTRIBUTION = "guardduty-ecs-runtime"
-COMMANDS = ("coverage", "drill", "verify")
+COMMANDS = ("coverage", "drill", "verify", "cost")
 # What only the test bench and the emulator import: an operator's interpreter has none of it.
 NOT_INSTALLED = ("guardduty_ecs_bench", "guardduty_ecs_emulator", "moto", "tftest", "flask", "yaml")
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from guardduty_ecs import events
+from guardduty_ecs_emulator.services.guardduty import finding_types
 from guardduty_ecs_emulator.services.guardduty.features import (
     ADDITIONAL_CONFIGURATION_ORDER,
     FEATURE_ORDER,
@@ -97,3 +99,10 @@ def test_severity_bands_are_stated_alike(repo_root: Path) -> None:
     root = _text(repo_root, "variables.tf")
     for name, span in stated.items():
         assert f"{name} {span.replace('.0-', '-').replace('-10.0', '-10')}" in root, name
+
+
+def test_the_finding_types_the_drill_knows_are_the_ones_the_emulator_samples() -> None:
+    """The product's names (``guardduty_ecs.events``, which the drill checks --finding-type
+    against) and the emulator's tables (severities and titles) list the same types, in order."""
+    assert events.RUNTIME_FINDING_TYPES == finding_types.RUNTIME_FINDING_TYPES
+    assert events.ATTACK_SEQUENCE_FINDING_TYPES == finding_types.ATTACK_SEQUENCE_FINDING_TYPES

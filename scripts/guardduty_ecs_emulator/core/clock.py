@@ -2,11 +2,13 @@
 
 Whatever AWS does after a while (publishing a finding's updates at the publishing frequency, a
 list leaving ACTIVATING, a new member's features becoming writable) is timed on this clock, so
-that tests move it (``POST /moto-api/guardduty-ecs/clock``) instead of sleeping.
+that tests move it (``POST /moto-api/guardduty-ecs/clock``) instead of sleeping. Extensions whose
+work falls due on this clock (API destination retries) listen to its advances.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 
@@ -15,12 +17,16 @@ class Clock:
 
     def __init__(self) -> None:
         self._offset = timedelta()
+        # Called after each advance: what became due then happens (retries of API destinations).
+        self.after_advance: list[Callable[[], None]] = []
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
 
     def advance(self, seconds: float) -> None:
         self._offset += timedelta(seconds=seconds)
+        for listener in list(self.after_advance):
+            listener()
 
     def reset(self) -> None:
         self._offset = timedelta()

@@ -37,11 +37,13 @@ def publish(account_id: str, region: str, detail_type: str, details: list[dict[s
         backend.put_events(entries[start : start + PUT_EVENTS_BATCH])
 
 
-# Who administers a member account's GuardDuty in a Region; organization.install() sets it.
+# Who administers a member account's GuardDuty in a Region; the organization service's
+# hooks.install() sets it.
 ADMINISTRATOR_OF: list[Callable[[str, str], str | None]] = [lambda account_id, region: None]
 
-# Writers of published findings to S3 publishing destinations; detection_controls.install() adds
-# its own. Called with the account whose detector exports, the Region and the findings.
+# Writers of published findings to S3 publishing destinations; the detection controls'
+# hooks.install() adds its own. Called with the account whose detector exports, the Region
+# and the findings.
 FINDING_EXPORTERS: list[Callable[[str, str, list[dict[str, Any]]], None]] = []
 
 

@@ -5,8 +5,10 @@ transformer cannot parse a template of several lines. This extension delivers to
 does; each rule cites its AWS source next to the code, and docs/emulator-fidelity.md lists them:
 
 - the input transformer pastes values into the template as they are, without escaping (a
-  finding title with quotes or line breaks appears in the message as it is), and leaves out a
-  variable whose path the event lacks (``render_input_template``);
+  finding title with quotes or line breaks appears in the message as it is), except that in a
+  template that is a JSON object a string standing alone (not inside quotes) is written as a JSON
+  string, quoted and escaped; it leaves out a variable whose path the event lacks
+  (``render_input_template``);
 - a publish fails when the topic does not exist, when the topic policy does not allow
   ``events.amazonaws.com`` to ``sns:Publish``, or when the topic's KMS key is not enabled or its
   key policy does not let ``events.amazonaws.com`` use it; neither request carries
@@ -22,7 +24,9 @@ does; each rule cites its AWS source next to the code, and docs/emulator-fidelit
   that routes every event of the emulator, after the checks the API reference documents
   (``event_pattern_matches``).
 
-Retries are not emulated: the failures above are the ones that AWS does not retry.
+Retries are not emulated here: the failures above are the ones that AWS does not retry. API
+destination targets (``api_destinations``), whose failures may be retried, register their own
+deliverer in ``TARGET_DELIVERERS``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,17 +88,40 @@ def resolve_path(event: dict[str, Any], path: str) -> Any:
     return value
 
 
-def _as_text(value: Any, in_string: bool) -> str:
-    """A value as EventBridge writes it into a template: never escaped.
+def is_json_object_template(template: str) -> bool:
+    """Whether EventBridge reads ``template`` as a JSON object rather than as a string.
 
-    EventBridge user guide, "Amazon EventBridge input transformation", Common issues:
-    "EventBridge doesn't escape values extracted by Input Path, when populating the Input Template
-    for a target." A string goes in as its text (quotes and line breaks included); numbers, booleans
-    and null as JSON. An object or array inside a string loses its inner quotes, as the guide's
-    Pipes page says ("EventBridge removes any internal quotes to ensure a valid string"); for rules
-    the guide is silent, and the emulator chose the same.
+    EventBridge API reference, InputTransformer, InputTemplate: "If InputTemplate is a JSON
+    object (surrounded by curly braces), the following restrictions apply"; otherwise the template
+    is a string, as in its first example (``"<instance> is in state <status>"``).
+    """
+    stripped = template.strip()
+    return stripped.startswith("{") and stripped.endswith("}")
+
+
+def _as_text(value: Any, in_string: bool, json_object: bool = False) -> str:
+    """A value as EventBridge writes it into a template.
+
+    Inside quotes a value is never escaped. EventBridge user guide, "Amazon EventBridge input
+    transformation", Common issues: "EventBridge doesn't escape values extracted by Input Path,
+    when populating the Input Template for a target." A string goes in as its text (quotes and
+    line breaks included); numbers, booleans and null as JSON. An object or array inside a string
+    loses its inner quotes, as the guide's Pipes page says ("EventBridge removes any internal
+    quotes to ensure a valid string"); for rules the guide is silent, and the emulator chose the
+    same.
+
+    Standing alone in a JSON object template, a string is written as a JSON string: the same
+    guide's "Simple JSON" example turns ``{"instance" : <instance>, "state": <state>}`` into
+    ``{"instance" : "i-0123456789", "state": "RUNNING"}``, and the API reference says "The
+    InputTemplate can also be valid JSON with varibles in quotes or out". That the quotes and
+    backslashes inside such a string are escaped (so that the result stays JSON) is **chosen**:
+    the guide's examples hold no such character. Standing alone in a string template a string is
+    pasted as it is (API reference, InputTransformer: ``"InputTemplate": "<instance> is in state
+    <status>"``).
     """
     if isinstance(value, str):
+        if json_object and not in_string:
+            return json.dumps(value, ensure_ascii=False)
         return value
     text = json.dumps(value, separators=(",", ":"))
     return text.replace('"', "") if in_string and isinstance(value, (dict, list)) else text
@@ -107,6 +135,7 @@ def render_input_template(template: str, values: dict[str, Any]) -> str:
     in the output" (same page). A placeholder that names no variable is left as written (chosen:
     the guide says "There is no validation when creating JSON path for your template").
     """
+    json_object = is_json_object_template(template)
     rendered: list[str] = []
     in_string = False
     position = 0
@@ -115,7 +144,7 @@ def render_input_template(template: str, values: dict[str, Any]) -> str:
         match = _PLACEHOLDER.match(template, position) if character == "<" else None
         if match and match.group(1) in values:
             value = values[match.group(1)]
-            rendered.append("" if value is ABSENT else _as_text(value, in_string))
+            rendered.append("" if value is ABSENT else _as_text(value, in_string, json_object))
             position = match.end()
             continue
         if character == "\\" and in_string:
@@ -216,7 +245,7 @@ def _publish_to_topic(topic_arn: str, message: str) -> None:
     backend.publish(message=message, arn=topic_arn)
 
 
-def _send_to_dead_letter_queue(
+def send_to_dead_letter_queue(
     queue_arn: str,
     event: dict[str, Any],
     failure: DeliveryFailure,
@@ -252,7 +281,7 @@ def _send_to_dead_letter_queue(
     return True
 
 
-def _record_metric(rule: models.Rule, name: str) -> None:
+def record_metric(rule: models.Rule, name: str) -> None:
     cloudwatch_backends[rule.account_id][rule.region_name].put_metric_data(
         "AWS/Events",
         [
@@ -268,9 +297,28 @@ def _record_metric(rule: models.Rule, name: str) -> None:
     )
 
 
-def _as_delivered(event: dict[str, Any]) -> dict[str, Any]:
-    """The event as targets see it: moto keeps ``time`` as epoch seconds, AWS sends ISO 8601."""
-    delivered = dict(event)
+# EventBridge user guide, "Amazon EventBridge events": "Events are represented as JSON objects and
+# they all have a similar structure, and the same top-level fields"; "The following fields appear
+# in an event:" version, id, detail-type, source, account, time, region, resources, detail (in
+# that order in every example). moto adds fields of its own (``ingestion-time``), which a target
+# must not see: the raw event a target receives is the envelope alone.
+EVENT_FIELDS = (
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+)
+
+
+def as_delivered(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as targets see it: the documented top-level fields, in the documented order;
+    moto keeps ``time`` as epoch seconds, AWS sends ISO 8601."""
+    delivered = {name: event[name] for name in EVENT_FIELDS if name in event}
     if isinstance(delivered.get("time"), (int, float)):
         delivered["time"] = datetime.fromtimestamp(delivered["time"], UTC).strftime(
             "%Y-%m-%dT%H:%M:%SZ"
@@ -280,13 +328,13 @@ def _as_delivered(event: dict[str, Any]) -> dict[str, Any]:
 
 def deliver_to_sns(rule: models.Rule, target: dict[str, Any], event: dict[str, Any]) -> None:
     """Deliver one matched event to one SNS target, or to its dead-letter queue."""
-    event = _as_delivered(event)
+    event = as_delivered(event)
     rule_arn = rule.arn
-    _record_metric(rule, "Invocations")
+    record_metric(rule, "Invocations")
     try:
         _publish_to_topic(target["Arn"], target_input(target, event, rule_arn))
     except DeliveryFailure as failure:
-        _record_metric(rule, "FailedInvocations")
+        record_metric(rule, "FailedInvocations")
         queue_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
         if queue_arn:
             # Non-retriable failures go to the queue at once, so no retry was made (EventBridge
@@ -296,10 +344,10 @@ def deliver_to_sns(rule: models.Rule, target: dict[str, Any], event: dict[str, A
                 "TARGET_ARN": target["Arn"],
                 "RETRY_ATTEMPTS": "0",
             }
-            sent = _send_to_dead_letter_queue(
+            sent = send_to_dead_letter_queue(
                 queue_arn, event, failure, attributes, dead_letter_request_context(rule)
             )
-            _record_metric(
+            record_metric(
                 rule, "InvocationsSentToDlq" if sent else "InvocationsFailedToBeSentToDlq"
             )
 
@@ -360,17 +408,30 @@ def _test_event_pattern(self: EventsHandler) -> str:
     return json.dumps({"Result": result})
 
 
+# Deliverers of the target types the emulator delivers to itself, by the target ARN's service
+# and resource type: SNS topics here; other extensions add theirs (``api_destinations``). Targets
+# of other types keep moto's own delivery.
+Deliverer = Callable[[models.Rule, dict[str, Any], dict[str, Any]], None]
+TARGET_DELIVERERS: dict[tuple[str, str | None], Deliverer] = {("sns", None): deliver_to_sns}
+
+
+def _deliverer(target: dict[str, Any]) -> Deliverer | None:
+    arn = parse_arn(target["Arn"])
+    return TARGET_DELIVERERS.get((arn.service, arn.resource_type))
+
+
 def install() -> None:
-    """Make moto's rules deliver to SNS targets (other targets keep moto's own delivery), and
-    answer TestEventPattern."""
+    """Make moto's rules deliver to SNS targets (and the target types other extensions register
+    in ``TARGET_DELIVERERS``; other targets keep moto's own delivery), and answer
+    TestEventPattern."""
     EventsHandler.test_event_pattern = _test_event_pattern  # type: ignore[method-assign]
     original = models.Rule.send_to_targets
 
     def send_to_targets(
         self: models.Rule, original_event: dict[str, Any], transform_input: bool = True
     ) -> None:
-        sns_targets = [t for t in self.targets if parse_arn(t["Arn"]).service == "sns"]
-        if not sns_targets:
+        ours = [(t, d) for t in self.targets if (d := _deliverer(t)) is not None]
+        if not ours:
             original(self, original_event, transform_input)
             return
         if not self.event_pattern.matches_event(original_event):
@@ -378,10 +439,10 @@ def install() -> None:
         # A shallow copy keeps moto's handling of the other targets without touching the rule
         # that concurrent requests may be reading.
         others = copy.copy(self)
-        others.targets = [t for t in self.targets if t not in sns_targets]
+        others.targets = [t for t in self.targets if _deliverer(t) is None]
         if others.targets:
             original(others, original_event, transform_input)
-        for target in sns_targets:
-            deliver_to_sns(self, target, original_event)
+        for target, deliver in ours:
+            deliver(self, target, original_event)
 
     models.Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]

@@ -158,11 +158,22 @@ def _conditions_hold(statement: dict[str, Any], request: Request) -> bool:
     )
 
 
-def _applies(statement: dict[str, Any], request: Request, *, deny: bool) -> bool:
+# What kind of policy a document is: a resource policy names its principals; a role's permission
+# policy (IAM API reference, AttachRolePolicy: "the managed policy becomes part of the role's
+# permission (access) policy") has no Principal and applies to the role; a role's trust policy
+# ("You cannot use a managed policy as the role's trust policy. The role's trust policy is created
+# at the same time as the role, using CreateRole") names its principals and no Resource, the role
+# being the resource it guards. Reading them so: **chosen** from the policy grammar.
+RESOURCE, IDENTITY, TRUST = "resource", "identity", "trust"
+
+
+def _applies(
+    statement: dict[str, Any], request: Request, *, deny: bool, kind: str = RESOURCE
+) -> bool:
     if not (
-        _principal_matches(statement.get("Principal"), request)
+        (kind == IDENTITY or _principal_matches(statement.get("Principal"), request))
         and _action_matches(statement, request)
-        and _resource_matches(statement, request)
+        and (kind == TRUST or _resource_matches(statement, request))
     ):
         return False
     try:
@@ -171,15 +182,21 @@ def _applies(statement: dict[str, Any], request: Request, *, deny: bool) -> bool
         return deny  # fail closed
 
 
-def decide(policy: str | dict[str, Any] | None, request: Request) -> bool:
-    """Whether the resource policy allows the request: some Allow applies and no Deny does."""
+def decide(policy: str | dict[str, Any] | None, request: Request, kind: str = RESOURCE) -> bool:
+    """Whether the policy (a resource policy unless ``kind`` says otherwise) allows the request:
+    some Allow applies and no Deny does."""
     if not policy:
         return False
     document = json.loads(policy) if isinstance(policy, str) else policy
     statements = _values(document.get("Statement", []))
-    if any(s.get("Effect") == "Deny" and _applies(s, request, deny=True) for s in statements):
+    if any(
+        s.get("Effect") == "Deny" and _applies(s, request, deny=True, kind=kind) for s in statements
+    ):
         return False
-    return any(s.get("Effect") == "Allow" and _applies(s, request, deny=False) for s in statements)
+    return any(
+        s.get("Effect") == "Allow" and _applies(s, request, deny=False, kind=kind)
+        for s in statements
+    )
 
 
 def denies(policy: str | dict[str, Any] | None, request: Request) -> bool:
@@ -194,4 +211,4 @@ def denies(policy: str | dict[str, Any] | None, request: Request) -> bool:
     )
 
 
-__all__ = ["Request", "decide", "denies"]
+__all__ = ["IDENTITY", "RESOURCE", "TRUST", "Request", "decide", "denies"]

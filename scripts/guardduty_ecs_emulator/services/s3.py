@@ -8,7 +8,7 @@ bucket policy holds the user guide's Deny statements for GuardDuty's uploads (``
 (``"Bool": {"aws:SecureTransport": "false"}``), so moto refused Terraform's own PutObject and
 HeadObject of the prefix's folder object with 403, which AWS accepts.
 
-The emulator decides with its policy evaluator (``emulator/iam.py``) instead:
+The emulator decides with its policy evaluator (``services/iam.py``) instead:
 
 - "An explicit deny in any policy overrides any allows" (IAM user guide, "Policy evaluation
   logic"): DENIED when a Deny statement applies, PERMITTED when an Allow applies, NEUTRAL (left
@@ -16,7 +16,8 @@ The emulator decides with its policy evaluator (``emulator/iam.py``) instead:
 - A statement applies only to its principals: the caller here is an identity of the bucket's own
   account (moto's server serves one caller at a time and passes no identity to this check:
   **chosen**), never a service principal such as ``guardduty.amazonaws.com``, whose own writes the
-  emulator judges where the service writes (``emulator/detection_controls.py``).
+  emulator judges where the service writes
+  (``services/guardduty/detection_controls/publishing_destinations.py``).
 - The request context: "the ``aws:SourceAccount`` condition key is only available when the call to
   your resource is made directly by an AWS service principal" (IAM user guide, "AWS global
   condition context keys"), so it and the other service keys are absent. ``aws:SecureTransport``

@@ -67,7 +67,7 @@ clusters" (https://docs.aws.amazon.com/guardduty/latest/ug/gdu-assess-coverage-e
   account or your member accounts is the percentage of the healthy Amazon ECS clusters over all
   the Amazon ECS clusters in the selected AWS Region." So the caller's detector lists, besides
   its own clusters, those of the detectors of its members in the Region whose relationship is
-  Enabled (``organization.member_account_ids``), each with its ``accountId`` (CoverageResource
+  Enabled (``organization.model.member_account_ids``), each with its ``accountId`` (CoverageResource
   ``AccountId``: "The unique ID of the Amazon Web Services account.") and its own detector's
   ``detectorId`` (**chosen**: the model says only "The unique ID of the GuardDuty detector
   associated with the resource."); the ``ACCOUNT_ID`` criterion selects accounts. A member's

@@ -106,7 +106,7 @@ def _view(body: dict[str, Any]) -> View:
 def _member_accounts(account_id: str, region: str) -> list[str]:
     """The member accounts (relationship Enabled) of a GuardDuty administrator, else none."""
     try:
-        from guardduty_ecs_emulator.services.guardduty.organization import (  # noqa: PLC0415
+        from guardduty_ecs_emulator.services.guardduty.organization.model import (  # noqa: PLC0415
             member_account_ids,  # (written alongside)
         )
     except ModuleNotFoundError as missing:  # organizations not emulated in this checkout

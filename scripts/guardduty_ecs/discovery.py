@@ -7,6 +7,27 @@ those rules send to (ListTargetsByRule) themselves. Terraform only narrows the s
 (``terraform show -json``, nested modules included) or a stack's outputs name detectors, rules and
 topics, and only those are kept.
 
+Each target of a rule is one alert channel (``Target.channel``), told from the target itself,
+as ListTargetsByRule gives it:
+
+- an API destination (``arn:...:events:...:api-destination/...``, PagerDuty in this module);
+- an SNS topic with no Input, InputPath or InputTransformer: the raw-events channel ("If you
+  don't specify Input, InputPath, or InputTransformer, you must use the matched event",
+  PutTargets), whose subscribers read the event unmodified;
+- an SNS topic whose input template is a JSON object declaring ``"version": "1.0"`` and
+  ``"source": "custom"``: the chat channel, Amazon Q Developer's custom notification ("version
+  ... Must be 1.0", "source ... Must be custom", administrator guide, "Custom notifications");
+- any other SNS target (an input transformer writing text, a constant Input, an InputPath):
+  the e-mail channel.
+
+Chat is told from e-mail by the template's shape, not by the topic's subscriptions or the chat
+channel configurations: a chat topic may have no subscription yet (``chat = {}``, channel
+configurations made later or in another Region), the chat API answers in four Regions only, and
+what a channel can render is what the target writes. ``verify`` then holds the subscriptions
+against it (a chat subscription on a topic whose target writes text fails), and Terraform hints
+(``chat_topic_arn``, ``raw_events_topic_arn``, ``sns_topic_arn``, or the module's topic
+resources in the state) say which channel a topic is meant to be.
+
 Whether a rule takes an event is never decided here: EventBridge decides, through
 TestEventPattern with the rule's own pattern (``routes``).
 """
@@ -34,6 +55,99 @@ _TOPIC_ARN = re.compile(r"^arn:[a-z-]+:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]+$")
 _RULE_ARN = re.compile(r"^arn:[a-z-]+:events:([a-z0-9-]+):\d{12}:rule/([A-Za-z0-9_.-]+)$")
 
 
+# The alert channels a target can be (see the module docstring).
+EMAIL, CHAT, RAW, API_DESTINATION = "e-mail", "chat", "raw events", "API destination"
+CHANNELS = (EMAIL, CHAT, RAW, API_DESTINATION)
+TOPIC_CHANNELS = (EMAIL, CHAT, RAW)
+# Outputs of the module (and of the root) that name each channel's topic, and the topic
+# resources of modules/alerts in a Terraform state (aws_sns_topic.<name>).
+TOPIC_OUTPUTS = {"sns_topic_arn": EMAIL, "chat_topic_arn": CHAT, "raw_events_topic_arn": RAW}
+TOPIC_RESOURCES = {"this": EMAIL, "chat": CHAT, "raw_events": RAW}
+# The target resource of modules/alerts that sends to each of those topics.
+TOPIC_TARGETS = {"this": "sns", "chat": "chat", "raw_events": "raw_events"}
+
+_CUSTOM_VERSION = re.compile(r'"version"\s*:\s*"1\.0"')
+_CUSTOM_SOURCE = re.compile(r'"source"\s*:\s*"custom"')
+
+
+def is_custom_notification_template(template: str) -> bool:
+    """Whether an input template writes an Amazon Q Developer custom notification: a JSON
+    object that declares ``"version": "1.0"`` and ``"source": "custom"``."""
+    return (
+        template.lstrip().startswith("{")
+        and bool(_CUSTOM_VERSION.search(template))
+        and bool(_CUSTOM_SOURCE.search(template))
+    )
+
+
+def target_channel(target: dict[str, Any]) -> str:
+    """The channel of a rule's target (ListTargetsByRule), or "" for a target of another kind
+    (a Lambda function, a queue, another bus)."""
+    service, resource = target["Arn"].split(":")[2], target["Arn"].split(":", 5)[-1]
+    if service == "events" and resource.startswith("api-destination/"):
+        return API_DESTINATION
+    if service != "sns":
+        return ""
+    if not any(key in target for key in ("Input", "InputPath", "InputTransformer")):
+        return RAW
+    template = (target.get("InputTransformer") or {}).get("InputTemplate") or target.get(
+        "Input", ""
+    )
+    return CHAT if is_custom_notification_template(template) else EMAIL
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of a GuardDuty rule: where it delivers (``arn``), as which channel, with what
+    message (the input template, or a constant Input; "" for the event itself), and what keeps
+    an event it could not deliver."""
+
+    rule: str
+    rule_arn: str
+    id: str
+    arn: str
+    channel: str
+    template: str
+    transformed: bool  # it has an Input, InputPath or InputTransformer
+    retry_policy: dict[str, Any] | None
+    dead_letter_arn: str
+    role_arn: str
+
+    @classmethod
+    def of(cls, rule: str, rule_arn: str, target: dict[str, Any]) -> Target:
+        return cls(
+            rule,
+            rule_arn,
+            target.get("Id", ""),
+            target["Arn"],
+            target_channel(target),
+            (target.get("InputTransformer") or {}).get("InputTemplate")
+            or target.get("Input")
+            or target.get("InputPath")
+            or "",
+            any(key in target for key in ("Input", "InputPath", "InputTransformer")),
+            target.get("RetryPolicy"),
+            (target.get("DeadLetterConfig") or {}).get("Arn", ""),
+            target.get("RoleArn", ""),
+        )
+
+    @property
+    def is_topic(self) -> bool:
+        return self.channel in TOPIC_CHANNELS
+
+    @property
+    def name(self) -> str:
+        """The topic's name, or the API destination's (``api-destination/<name>/<id>``)."""
+        return resource_name(self.arn)
+
+
+def resource_name(arn: str) -> str:
+    """The name in an SNS topic, SQS queue, API destination or connection ARN."""
+    resource = arn.split(":", 5)[-1]
+    parts = resource.split("/")
+    return parts[1] if len(parts) > 1 else resource
+
+
 class NothingWouldAlert(CheckFailed):
     """The account and Region have nothing that could deliver an alert."""
 
@@ -49,6 +163,8 @@ class Hints:
     # Rule name -> the event pattern Terraform says it should have (outputs of older releases).
     expected_patterns: dict[str, str] = field(default_factory=dict)
     source: str = "no hint: everything the account has"
+    # Topic ARN -> the channel Terraform says it is (an output or resource name of the module).
+    topic_channels: dict[str, str] = field(default_factory=dict)
 
     def topics_in(self, region: str) -> frozenset[str]:
         return frozenset(arn for arn in self.topic_arns if arn.split(":")[3] == region)
@@ -92,7 +208,68 @@ def hints_from_document(document: Any, source: str) -> Hints:
             topics.add(leaf)
         elif _RULE_ARN.match(leaf):
             rules.add(leaf)
-    return Hints(frozenset(detectors), frozenset(topics), frozenset(rules), source=source)
+    return Hints(
+        frozenset(detectors),
+        frozenset(topics),
+        frozenset(rules),
+        source=source,
+        topic_channels=_topic_channels(document),
+    )
+
+
+def _topic_channels(document: Any) -> dict[str, str]:
+    """The channel of each topic a Terraform document names by a channel's output
+    (``chat_topic_arn``, ...) or by a topic resource of modules/alerts: ``aws_sns_topic.chat``
+    beside ``aws_cloudwatch_event_target.chat`` in the same module (so that another module's
+    ``aws_sns_topic.this`` is not taken for the e-mail topic)."""
+    found: dict[str, str] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            resources = value.get("resources")
+            if isinstance(resources, list):
+                found.update(_module_topics([r for r in resources if isinstance(r, dict)]))
+            for key, child in value.items():
+                if key in TOPIC_OUTPUTS and isinstance(child, str) and _TOPIC_ARN.match(child):
+                    found[child] = TOPIC_OUTPUTS[key]
+                else:
+                    visit(child)
+        elif isinstance(value, list):
+            for child in value:
+                visit(child)
+
+    visit(document)
+    return found
+
+
+def _module_topics(resources: list[dict[str, Any]]) -> dict[str, str]:
+    """The topics of one module's resources (a state's ``resources`` list) that are modules/alerts'
+    channel topics: each with its own target resource beside it."""
+    targets = {r.get("name") for r in resources if r.get("type") == "aws_cloudwatch_event_target"}
+    found = {}
+    for resource in resources:
+        name, arn = resource.get("name"), (resource.get("values") or {}).get("arn")
+        if (
+            resource.get("type") == "aws_sns_topic"
+            and name in TOPIC_RESOURCES
+            and TOPIC_TARGETS[name] in targets
+            and isinstance(arn, str)
+            and _TOPIC_ARN.match(arn)
+        ):
+            found[arn] = TOPIC_RESOURCES[name]
+    return found
+
+
+def _pattern(output: str, value: Any) -> str:
+    """An event pattern of the outputs, which verify compares with the rule's: JSON text."""
+    try:
+        json.loads(value)
+    except (TypeError, ValueError) as error:
+        raise UserError(
+            f"--outputs: {output} is not an event pattern (JSON text): {error}",
+            fix="give the file that `terraform output -json > FILE` wrote",
+        ) from error
+    return str(value)
 
 
 def hints_from_outputs(outputs: dict[str, Any]) -> Hints:
@@ -100,20 +277,30 @@ def hints_from_outputs(outputs: dict[str, Any]) -> Hints:
     the module's rule outputs when they are there, for verify to compare."""
     hints = hints_from_document(outputs, "the stack's outputs")
     expected: dict[str, str] = {}
-    names = outputs.get("findings_rule_names") or {}
-    arns = outputs.get("findings_rule_arns") or outputs.get("findings_rule_arn") or {}
-    for band, pattern in (outputs.get("findings_event_patterns") or {}).items():
+
+    def mapping(*keys: str) -> dict[str, Any]:  # an output of another shape names nothing
+        value = next((outputs[key] for key in keys if outputs.get(key)), {})
+        return value if isinstance(value, dict) else {}
+
+    names, arns = mapping("findings_rule_names"), mapping("findings_rule_arns", "findings_rule_arn")
+    for band, pattern in mapping("findings_event_patterns").items():
         name = names.get(band) or str(arns.get(band, "")).rsplit("/", 1)[-1]
         if name:
-            expected[name] = pattern
+            expected[str(name)] = _pattern(f"findings_event_patterns.{band}", pattern)
     for arn_key, pattern_key in (
         ("coverage_rule_arn", "coverage_event_pattern"),
         ("attack_sequence_rule_arn", "attack_sequence_event_pattern"),
     ):
         if outputs.get(arn_key) and outputs.get(pattern_key):
-            expected[str(outputs[arn_key]).rsplit("/", 1)[-1]] = outputs[pattern_key]
+            name = str(outputs[arn_key]).rsplit("/", 1)[-1]
+            expected[name] = _pattern(pattern_key, outputs[pattern_key])
     return Hints(
-        hints.detector_ids, hints.topic_arns, hints.rule_arns, expected, source=hints.source
+        hints.detector_ids,
+        hints.topic_arns,
+        hints.rule_arns,
+        expected,
+        source=hints.source,
+        topic_channels=hints.topic_channels,
     )
 
 
@@ -170,9 +357,15 @@ class Rule:
         return tuple(t["Arn"] for t in self.targets if t["Arn"].split(":")[2] == "sns")
 
     @property
+    def channels(self) -> tuple[Target, ...]:
+        """Its targets that are alert channels: SNS topics and API destinations."""
+        found = (Target.of(self.name, self.arn, target) for target in self.targets)
+        return tuple(target for target in found if target.channel)
+
+    @property
     def delivers(self) -> bool:
-        """Enabled, with at least one SNS topic as target."""
-        return self.state == "ENABLED" and bool(self.topic_arns)
+        """Enabled, with at least one alert channel (an SNS topic, an API destination)."""
+        return self.state == "ENABLED" and bool(self.channels)
 
 
 @dataclass(frozen=True)
@@ -188,6 +381,18 @@ class Deployment:
     @property
     def topic_arns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(arn for rule in self.rules for arn in rule.topic_arns))
+
+    @property
+    def channels(self) -> tuple[Target, ...]:
+        return tuple(target for rule in self.rules for target in rule.channels)
+
+    def topic_channel(self, topic_arn: str) -> str:
+        """What a topic is: the channel Terraform names it, else the channel its targets write
+        (e-mail before chat before raw events, when rules write it differently)."""
+        if topic_arn in self.hints.topic_channels:
+            return self.hints.topic_channels[topic_arn]
+        written = {t.channel for t in self.channels if t.arn == topic_arn}
+        return next((channel for channel in TOPIC_CHANNELS if channel in written), EMAIL)
 
     def where(self) -> str:
         return f"account {self.account}, {self.region}"

@@ -1,8 +1,9 @@
 """Reading resource policies for ``guardduty-ecs verify``: does a policy let a service do an action?
 
 A small evaluator for the statements this project writes and checks (service principals,
-Allow/Deny, actions with wildcards, ArnEquals/ArnLike/StringEquals/StringLike conditions); it is
-not a full IAM policy engine: an operator it does not know never grants access. The emulator
+Allow/Deny, actions and resources with wildcards, ArnEquals/ArnLike/StringEquals/StringLike
+conditions), in resource policies, role trust policies and a role's identity policies; it is not
+a full IAM policy engine: an operator it does not know never grants access. The emulator
 decides its deliveries with an evaluator of its own (``guardduty_ecs_emulator.services.iam``):
 the two never share code, so that one misread rule cannot make a check and its judge agree.
 """
@@ -77,28 +78,47 @@ def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool
     return True
 
 
+def _names(grantee: Any, principal: str) -> bool:
+    """Whether a statement's ``Principal`` takes the service ``principal`` (or everyone)."""
+    everyone = grantee == "*" or (
+        isinstance(grantee, dict) and "*" in _as_list(grantee.get("AWS", []))
+    )
+    service = grantee.get("Service") if isinstance(grantee, dict) else None
+    return everyone or principal in _as_list(service or [])
+
+
+def identity_allows(policies: list[str], action: str, resource: str) -> bool:
+    """Whether the identity policies of a role, taken together, let it do ``action`` on
+    ``resource``: an explicit Deny in any of them wins, else an Allow in any (IAM user guide,
+    "Policy evaluation logic"; permissions boundaries and SCPs are not read)."""
+    statements = [
+        statement
+        for policy in policies
+        for statement in _as_list(json.loads(policy).get("Statement", []))
+    ]
+    return policy_allows(json.dumps({"Statement": statements}), action, resource, {}, None)
+
+
 def policy_allows(
     policy: str | None,
     action: str,
     resource: str,
     context: dict[str, str],
-    principal: str = EVENTS_PRINCIPAL,
+    principal: str | None = EVENTS_PRINCIPAL,
 ) -> bool:
     """Whether a resource policy lets the service ``principal`` do ``action`` on ``resource``.
 
     ``context`` holds the condition keys of the request, in lower case (``aws:sourcearn``).
+    With ``principal`` None the policy is an identity policy (a role's), whose statements name
+    no principal. A statement without ``Resource`` is one of a role's trust policy, which applies
+    to the role itself.
     """
     if not policy:
         return False
     statements = _as_list(json.loads(policy).get("Statement", []))
 
     def applies(statement: dict[str, Any]) -> bool:
-        grantee = statement.get("Principal")
-        everyone = grantee == "*" or (
-            isinstance(grantee, dict) and "*" in _as_list(grantee.get("AWS", []))
-        )
-        service = grantee.get("Service") if isinstance(grantee, dict) else None
-        if not everyone and principal not in _as_list(service or []):
+        if principal is not None and not _names(statement.get("Principal"), principal):
             return False
         # Actions may carry wildcards (kms:GenerateDataKey* covers kms:GenerateDataKey) and are
         # not case-sensitive.
@@ -107,7 +127,8 @@ def policy_allows(
             for pattern in _as_list(statement.get("Action", []))
         ):
             return False
-        if not {resource, "*"} & set(_as_list(statement.get("Resource", []))):
+        resources = _as_list(statement.get("Resource", [resource]))
+        if not any(_like(str(pattern), resource) for pattern in resources):
             return False
         try:
             return _condition_holds(statement.get("Condition", {}), context)

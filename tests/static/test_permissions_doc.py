@@ -29,13 +29,14 @@ DOC = Path("docs") / "permissions.md"
 PACKAGE = Path("scripts") / "guardduty_ecs"
 
 # The operator commands' modules, and the sections (commands) whose policy their calls belong to:
-# discovery serves drill and verify, aws.read_detector serves verify.
+# discovery serves drill, verify and cost, aws.read_detector serves verify.
 OPERATOR_FILES = {
     "cli.py": ("coverage", "verify", "drill"),
     "coverage.py": ("coverage",),
+    "cost.py": ("cost",),
     "verify.py": ("verify",),
     "aws.py": ("verify",),
-    "discovery.py": ("drill", "verify"),
+    "discovery.py": ("drill", "verify", "cost"),
     "drill.py": ("drill",),
     "probe.py": ("drill",),
 }

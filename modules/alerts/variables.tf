@@ -199,6 +199,13 @@ variable "chat" {
     error_message = "chat.teams: tenant_id and team_id must be GUIDs such as 00000000-0000-0000-0000-000000000000, the tenant and team authorized in the Amazon Q Developer in chat applications console (Configured clients, Microsoft Teams), where they are shown; the channel's link holds them as tenantId and groupId."
   }
 
+  # The provider reads a Teams channel configuration back by its team (ListMicrosoftTeamsChannelConfigurations
+  # with TeamId) and takes the one answer it expects, so two channels of one team cannot be told apart.
+  validation {
+    condition     = var.chat == null ? true : length(distinct(var.chat.teams[*].team_id)) == length(var.chat.teams)
+    error_message = "chat.teams: two channels name the same team_id; the AWS provider reads a Teams channel configuration back by its team and expects one per team, so list one channel per team (send the others through that channel, or a second module call in another account)."
+  }
+
   validation {
     condition     = var.chat == null ? true : alltrue([for channel in var.chat.teams : can(regex("^[A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*$", channel.channel_id))])
     error_message = "chat.teams: channel_id must be the URL-encoded channel ID from the channel's link (Get link to channel), the part after /channel/ up to the next slash, such as 19%3a0123456789abcdef0123456789abcdef%40thread.tacv2 (%3a and %40 stay encoded)."

@@ -195,6 +195,11 @@ ALERTS_BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
         TEAMS_CHANNEL,
     ),
     (
+        "chat_teams_team_twice",
+        {"chat": {"teams": [TEAMS, {**TEAMS, "name": "secops-2"}]}},
+        "chat.teams: two channels name the same team_id",
+    ),
+    (
         "chat_channel_name_twice",
         {"chat": {"slack": [SLACK, {**SLACK, "channel_id": "C0123ABCE"}]}},
         "chat: a channel name appears more than once in slack or in teams",

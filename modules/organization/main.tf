@@ -86,7 +86,15 @@ resource "aws_guardduty_member" "this" {
     ignore_changes = [invite]
   }
 
-  depends_on = [aws_guardduty_organization_configuration.this]
+  # After the auto-enable settings of every feature: CreateMembers applies "your organization's
+  # auto-enable settings to the member accounts in this request" (GuardDuty API reference,
+  # CreateMembers), so the members listed here start with them instead of waiting for ALL to reach
+  # existing members ("up to 24 hours", organization configuration).
+  depends_on = [
+    aws_guardduty_organization_configuration.this,
+    aws_guardduty_organization_configuration_feature.runtime_monitoring,
+    aws_guardduty_organization_configuration_feature.protection_plan,
+  ]
 }
 
 # Members are eventually consistent: UpdateMemberDetectors right after CreateMembers may leave the

@@ -130,3 +130,23 @@ def test_inventories_hold_what_the_module_sets(
     assert not {"tags_all", "force_destroy", "event_bus_name", "arn"} & set(rule)
     detector = values["module.runtime_monitoring.aws_guardduty_detector.this[0]"]
     assert detector == {"enable": True, "finding_publishing_frequency": "FIFTEEN_MINUTES"}
+
+
+@pytest.mark.xdist_group(SHARED_PLAN_GROUP)
+def test_members_are_created_after_every_auto_enable_setting(
+    shared_plans: dict[str, SharedPlan],
+) -> None:
+    """CreateMembers applies "your organization's auto-enable settings to the member accounts in
+    this request" (GuardDuty API reference): created before the features' settings, a listed
+    member started without Runtime Monitoring and waited for ALL to reach existing members."""
+    configuration = shared_plans["organization_module_members"].plan.configuration["root_module"]
+    (member,) = [
+        resource
+        for resource in configuration["resources"]
+        if resource["address"] == "aws_guardduty_member.this"
+    ]
+    assert {
+        "aws_guardduty_organization_configuration.this",
+        "aws_guardduty_organization_configuration_feature.runtime_monitoring",
+        "aws_guardduty_organization_configuration_feature.protection_plan",
+    } <= set(member.get("depends_on", []))

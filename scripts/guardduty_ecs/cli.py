@@ -46,10 +46,12 @@ from guardduty_ecs.errors import (
 )
 from guardduty_ecs.output import JSON, OUTPUTS, TABLE, Outcome, wants_json, write
 from guardduty_ecs.regions import (
+    NO_DETECTOR,
     check_region,
     check_regions,
     map_regions,
     refused,
+    region_problems,
     target_regions,
 )
 
@@ -266,7 +268,7 @@ class RegionChecks:
 def _verify_region(session: boto3.Session, region: str, hints: Hints, every: bool) -> RegionChecks:
     try:
         if every and not verify.has_detector(session, region):
-            return RegionChecks(region, error=coverage_report.NO_DETECTOR, skipped=True)
+            return RegionChecks(region, error=NO_DETECTOR, skipped=True)
         return RegionChecks(region, verify.verify(session, hints=hints, region=region))
     except UserError as error:
         # --all-regions: the Terraform hints name nothing in this Region; it is not theirs.
@@ -280,9 +282,7 @@ def _verify_verdict(results: list[RegionChecks]) -> tuple[int, str]:
     failed = sum(not check.passed for check in checks)
     warnings = sum(check.warning for check in checks)
     problems = [f"{failed} of {len(checks)} checks failed"] if failed else []
-    problems += [f"{r.region}: {r.error}" for r in results if r.status == "error"]
-    if not any(result.status == "read" for result in results) and not problems:
-        problems.append(f"{coverage_report.NO_DETECTOR} in any of {len(results)} Regions")
+    problems += region_problems(results)
     if problems:
         return EXIT_CHECK_FAILED, "; ".join(problems)
     return EXIT_OK, f"{len(checks)} checks passed ({warnings} warnings)"

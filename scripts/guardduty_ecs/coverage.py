@@ -31,12 +31,11 @@ import boto3
 
 from guardduty_ecs.aws import client
 from guardduty_ecs.errors import EXIT_CHECK_FAILED, EXIT_OK, UserError
-from guardduty_ecs.regions import map_regions, refused
+from guardduty_ecs.regions import NO_DETECTOR, map_regions, refused, region_problems
 
 PAGE_SIZE = 50  # ListCoverage's maximum MaxResults
 RESOURCE_TYPES = ("ECS", "EC2")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
-NO_DETECTOR = "no GuardDuty detector"
 
 
 @dataclass(frozen=True)
@@ -187,14 +186,9 @@ def verdict(results: list[RegionCoverage]) -> tuple[int, str]:
     is not skipped, and at least one Region read."""
     rows = [row for result in results for row in result.resources]
     unhealthy = sum(row.status != "HEALTHY" for row in rows)
-    failed = [result for result in results if result.status == "error"]
     read = [result for result in results if result.status == "read"]
-    problems = []
-    if unhealthy:
-        problems.append(f"{unhealthy} of {len(rows)} resources not healthy")
-    problems += [f"{result.region}: {result.error}" for result in failed]
-    if not read and not failed:
-        problems.append(f"{NO_DETECTOR} in any of {len(results)} Regions")
+    problems = [f"{unhealthy} of {len(rows)} resources not healthy"] if unhealthy else []
+    problems += region_problems(results)
     if problems:
         return EXIT_CHECK_FAILED, "; ".join(problems)
     return EXIT_OK, f"{len(rows)} resources healthy in {len(read)} Regions"

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import boto3
 import botocore.session
@@ -36,6 +36,30 @@ REGION_REFUSED = frozenset(
 )
 
 T = TypeVar("T")
+
+# What a Region without a detector is reported as, by every command that reads several.
+NO_DETECTOR = "no GuardDuty detector"
+
+
+class RegionResult(Protocol):
+    """What a command read in one Region: ``status`` is read, skipped or error."""
+
+    region: str
+    error: str
+
+    @property
+    def status(self) -> str: ...
+
+
+def region_problems(results: Iterable[RegionResult]) -> list[str]:
+    """The problems of the Regions themselves, for a command's verdict: each Region that failed,
+    and, when none was read and none failed, that no Region had a detector."""
+    results = list(results)
+    failed = [result for result in results if result.status == "error"]
+    problems = [f"{result.region}: {result.error}" for result in failed]
+    if not problems and not any(result.status == "read" for result in results):
+        problems.append(f"{NO_DETECTOR} in any of {len(results)} Regions")
+    return problems
 
 
 @cache

@@ -13,6 +13,20 @@ from typing import Any
 
 from guardduty_ecs.events import GUARDDUTY_SOURCE, event_timestamp
 
+# What the tests expect of an event a target receives unmodified (EventBridge user guide, "Amazon
+# EventBridge events": "The following fields appear in an event", in this order in every example).
+EVENT_ENVELOPE_FIELDS = [
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+]
+
 
 def ec2_coverage_change(
     current: str, previous: str, *, instance_id: str, cluster_arn: str, issue: str = ""

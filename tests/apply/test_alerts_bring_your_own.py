@@ -36,7 +36,7 @@ from guardduty_ecs.events import (
 )
 from guardduty_ecs.probe import TopicProbe
 from guardduty_ecs_bench.deployment import SENTINEL_TITLE, Deployment, deployed
-from guardduty_ecs_bench.events import put_guardduty_event
+from guardduty_ecs_bench.events import EVENT_ENVELOPE_FIELDS, put_guardduty_event
 from guardduty_ecs_bench.harness import Workbench
 from guardduty_ecs_emulator.process import (
     advance_clock,
@@ -338,17 +338,7 @@ def _raw_event(arrivals: Arrivals, detail_type: str, detail: dict[str, Any]) -> 
     (text,) = arrivals.raw
     event = json.loads(text)
     # EventBridge user guide, "Amazon EventBridge events": the top-level fields, in their order.
-    assert list(event) == [
-        "version",
-        "id",
-        "detail-type",
-        "source",
-        "account",
-        "time",
-        "region",
-        "resources",
-        "detail",
-    ]
+    assert list(event) == EVENT_ENVELOPE_FIELDS
     assert event["id"] == arrivals.event_id
     assert (event["detail-type"], event["source"], event["resources"]) == (
         detail_type,

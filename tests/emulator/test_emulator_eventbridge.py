@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from guardduty_ecs.policy import service_policy
+from guardduty_ecs_bench.events import EVENT_ENVELOPE_FIELDS
 
 pytestmark = pytest.mark.emulator
 
@@ -345,15 +346,5 @@ def test_an_untransformed_event_is_the_documented_envelope(delivery: Delivery) -
     )["Entries"][0]["EventId"]
     (message,) = delivery.received(delivery.probe_url)
     event = json.loads(message["Body"])
-    assert list(event) == [
-        "version",
-        "id",
-        "detail-type",
-        "source",
-        "account",
-        "time",
-        "region",
-        "resources",
-        "detail",
-    ]
+    assert list(event) == EVENT_ENVELOPE_FIELDS
     assert (event["id"], event["detail"]) == (event_id, RUNTIME_FINDING)
